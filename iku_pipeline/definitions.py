@@ -1,0 +1,23 @@
+"""The code location: every asset, job and resource of the IKU pipeline."""
+
+import dagster as dg
+
+from iku_pipeline.assets.indicators import iku
+from iku_pipeline.assets.ingest import ingest_assets
+from iku_pipeline.assets.publish import warehouse_tables
+from iku_pipeline.resources import IkuPaths, Warehouse
+
+# One year's assets, in one process: at this data size a step is seconds, and starting
+# a subprocess per step (re-importing pandas) would cost more than the work itself.
+iku_tahunan = dg.define_asset_job(
+    "iku_tahunan",
+    selection=dg.AssetSelection.all(),
+    executor_def=dg.in_process_executor,
+    description="Semua aset berpartisi tahun untuk satu tahun: baca, validasi, hitung, publikasi.",
+)
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, iku, warehouse_tables],
+    jobs=[iku_tahunan],
+    resources={"paths": IkuPaths(), "warehouse": Warehouse()},
+)

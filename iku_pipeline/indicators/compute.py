@@ -1,0 +1,140 @@
+"""The IKU computations of DATA_CONTRACT §3 and the rows of ``realisasi_iku`` (§5).
+
+Pure pandas: staged sources in, one row per indicator × wilayah out. Each indicator's
+pembilang and penyebut are counted per kelurahan; the kecamatan row is their sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from iku_pipeline.indicators.declarations import INDIKATOR, KECAMATAN, KELURAHAN
+from iku_pipeline.sources.reference import KATEGORI_IKU1
+from iku_pipeline.sources.validate import KEY, Staged
+
+REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan")
+
+
+def _count(frame: pd.DataFrame, mask: pd.Series | None = None) -> pd.Series:
+    """Rows per kelurahan (every kelurahan present, zero where none)."""
+    rows = frame if mask is None else frame[mask.to_numpy()]
+    return rows.groupby("kelurahan", observed=True).size().reindex(KELURAHAN, fill_value=0)
+
+
+def _layanan(kategori: tuple[str, ...]):
+    def compute(staged: Mapping[str, Staged], tahun: int):
+        layanan = staged["layanan"].accepted
+        rows = layanan[layanan["kategori"].isin(kategori).to_numpy()]
+        return _count(rows, rows["diproses"]), _count(rows)
+
+    return compute
+
+
+def _musrenbang(staged: Mapping[str, Staged], tahun: int):
+    usulan = staged["musrenbang_usulan"].accepted
+    in_ba = usulan[KEY].isin(set(staged["musrenbang_ba"].accepted[KEY]))
+    return _count(usulan, in_ba), _count(usulan)
+
+
+def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
+    """Each wajib pajak of the year's roll with what it paid of that tahun_pajak."""
+    roll = staged["pbb_dhkp"].accepted
+    payments = staged["pbb_pembayaran"].accepted
+    current = payments[payments["tahun_pajak"].eq(tahun).fillna(False).to_numpy()]
+    paid = current.groupby("nop", observed=True)["jumlah_bayar"].sum()
+    wp = roll.loc[(roll["pbb_terhutang"] > 0).fillna(False).to_numpy(), ["nop", "kelurahan", "pbb_terhutang"]]
+    wp = wp.assign(dibayar=wp["nop"].map(paid).fillna(0).astype("Int64"))
+    return wp.assign(lunas=(wp["dibayar"] >= wp["pbb_terhutang"]).astype(bool))
+
+
+def _pbb(staged: Mapping[str, Staged], tahun: int):
+    wp = pbb_status(staged, tahun)
+    return _count(wp, wp["lunas"]), _count(wp)
+
+
+def _konflik(staged: Mapping[str, Staged], tahun: int):
+    return _count(staged["konflik"].accepted), None
+
+
+Compute = Callable[[Mapping[str, Staged], int], tuple[pd.Series, pd.Series | None]]
+
+COMPUTE: dict[str, Compute] = {
+    "1": _layanan(tuple(KATEGORI_IKU1)),
+    **{kode: _layanan((kat,)) for kat, kode in KATEGORI_IKU1.items()},
+    "2": _musrenbang,
+    "3": _pbb,
+    "4": _konflik,
+}
+
+
+def compute_realisasi(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
+    """Rows of ``realisasi_iku`` for one year: every indicator × wilayah (§5).
+
+    An indicator whose sources were not all delivered gets null pembilang, penyebut and
+    nilai; a zero denominator gives a null nilai.
+    """
+    rows = []
+    for ind in INDIKATOR:
+        delivered = all(staged[s].delivered for s in ind.sumber)
+        if delivered:
+            pembilang, penyebut = COMPUTE[ind.kode](staged, tahun)
+            pembilang = pd.concat([pd.Series({KECAMATAN: pembilang.sum()}), pembilang])
+            if penyebut is not None:
+                penyebut = pd.concat([pd.Series({KECAMATAN: penyebut.sum()}), penyebut])
+        for wilayah in (KECAMATAN, *KELURAHAN):
+            p = q = nilai = None
+            if delivered:
+                p = int(pembilang[wilayah])
+                if penyebut is None:
+                    nilai = float(p)
+                else:
+                    q = int(penyebut[wilayah])
+                    nilai = 100.0 * p / q if q else None
+            rows.append((tahun, ind.kode, wilayah, p, q, nilai, ind.satuan))
+    frame = pd.DataFrame(rows, columns=list(REALISASI_COLUMNS))
+    return frame.astype(
+        {"tahun": "int64", "pembilang": "Int64", "penyebut": "Int64", "nilai": "float64"}
+    )
+
+
+def compute_tambahan(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
+    """The supplementary figure beside IKU 4: share of activities whose hasil is Selesai."""
+    konflik = staged["konflik"]
+    rows = []
+    if konflik.delivered:
+        frame = konflik.accepted
+        total = _count(frame)
+        selesai = _count(frame, frame["hasil"].eq("Selesai").fillna(False))
+        total = pd.concat([pd.Series({KECAMATAN: total.sum()}), total])
+        selesai = pd.concat([pd.Series({KECAMATAN: selesai.sum()}), selesai])
+    for wilayah in (KECAMATAN, *KELURAHAN):
+        if konflik.delivered:
+            n, s = int(total[wilayah]), int(selesai[wilayah])
+            rows.append((tahun, wilayah, n, s, 100.0 * s / n if n else None))
+        else:
+            rows.append((tahun, wilayah, None, None, None))
+    frame = pd.DataFrame(
+        rows, columns=["tahun", "wilayah", "kegiatan", "kegiatan_selesai", "persen_selesai"]
+    )
+    return frame.astype({"kegiatan": "Int64", "kegiatan_selesai": "Int64", "persen_selesai": "float64"})
+
+
+def pbb_report(staged: Mapping[str, Staged], tahun: int) -> dict:
+    """The figures §3 asks to report beside IKU 3."""
+    if not (staged["pbb_dhkp"].delivered and staged["pbb_pembayaran"].delivered):
+        return {}
+    roll = staged["pbb_dhkp"].accepted
+    payments = staged["pbb_pembayaran"].accepted
+    arrears = payments[payments["tahun_pajak"].ne(tahun).fillna(False).to_numpy()]
+    wp = pbb_status(staged, tahun)
+    partial = wp[(~wp["lunas"]) & (wp["dibayar"] > 0)]
+    return {
+        "objek_dibebaskan": int((roll["pbb_terhutang"] == 0).sum()),
+        "wajib_pajak": len(wp),
+        "wajib_pajak_lunas": int(wp["lunas"].sum()),
+        "wajib_pajak_bayar_sebagian": len(partial),
+        "pembayaran_tunggakan": len(arrears),
+        "jumlah_tunggakan_rp": int(arrears["jumlah_bayar"].sum()),
+    }

@@ -1,0 +1,63 @@
+"""One year's results, from the staged sources to the frames that are published."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from iku_pipeline.indicators.compute import compute_realisasi, compute_tambahan, pbb_report
+from iku_pipeline.sources.validate import Staged, empty_rejected
+
+
+@dataclass
+class IkuTahun:
+    tahun: int
+    realisasi: pd.DataFrame  # rows of realisasi_iku
+    tambahan: pd.DataFrame  # the supplementary IKU 4 figure
+    laporan: dict = field(default_factory=dict)  # figures §3 asks to report
+    belum_diserahkan: list[str] = field(default_factory=list)
+
+
+def compute_year(staged: Mapping[str, Staged], tahun: int) -> IkuTahun:
+    laporan = {"pbb": pbb_report(staged, tahun)}
+    if staged["layanan"].delivered:
+        laporan["jenis_layanan_tidak_dikenal"] = staged["layanan"].info.get(
+            "jenis_layanan_tidak_dikenal", {}
+        )
+    return IkuTahun(
+        tahun=tahun,
+        realisasi=compute_realisasi(staged, tahun),
+        tambahan=compute_tambahan(staged, tahun),
+        laporan=laporan,
+        belum_diserahkan=[s for s, v in staged.items() if not v.delivered],
+    )
+
+
+def rejected_rows(staged: Mapping[str, Staged]) -> pd.DataFrame:
+    """Every rejected row of the year, sources in contract order, then file and row."""
+    frames = [s.rejected for s in staged.values() if not s.rejected.empty]
+    return pd.concat(frames, ignore_index=True) if frames else empty_rejected()
+
+
+def publication_log(staged: Mapping[str, Staged]) -> pd.DataFrame:
+    """riwayat_publikasi rows: each delivered file with its checksum and counts; a
+    source not delivered appears once with no file."""
+    rows = []
+    for sumber, s in staged.items():
+        if not s.delivered:
+            rows.append({"sumber": sumber})
+        for f in s.files:
+            rows.append(
+                {
+                    "sumber": sumber,
+                    "berkas": f.berkas,
+                    "ukuran": f.ukuran,
+                    "sha256": f.sha256,
+                    "dibaca": f.dibaca,
+                    "diterima": f.diterima,
+                    "ditolak": f.ditolak,
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,175 @@
+"""The warehouse (DATA_CONTRACT §4-§5): SQLAlchemy Core tables and the year replacement.
+
+Publishing a year deletes that year's rows from every published table and inserts the
+new ones in one transaction, so a reader sees the previous complete year or the new
+complete year, never a mix; other years are untouched. SQL goes through SQLAlchemy
+expressions only (bound parameters), the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+metadata = sa.MetaData()
+
+
+def _trace() -> list[sa.Column]:
+    """Every published row names the run that wrote it, and when (§5)."""
+    return [
+        sa.Column("run_id", sa.String(64), nullable=False),
+        sa.Column("dipublikasikan", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+realisasi_iku = sa.Table(
+    "realisasi_iku",
+    metadata,
+    sa.Column("tahun", sa.Integer, nullable=False),
+    sa.Column("kode", sa.String(4), nullable=False),
+    sa.Column("wilayah", sa.String(64), nullable=False),
+    sa.Column("pembilang", sa.BigInteger),
+    sa.Column("penyebut", sa.BigInteger),
+    sa.Column("nilai", sa.Float(precision=53)),
+    sa.Column("satuan", sa.String(16), nullable=False),
+    *_trace(),
+    sa.UniqueConstraint("tahun", "kode", "wilayah", name="uq_realisasi_iku"),
+)
+
+baris_ditolak = sa.Table(
+    "baris_ditolak",
+    metadata,
+    sa.Column("sumber", sa.String(32), nullable=False),
+    sa.Column("tahun", sa.Integer, nullable=False, index=True),
+    sa.Column("berkas", sa.Text, nullable=False),
+    sa.Column("baris", sa.Integer, nullable=False),
+    sa.Column("kolom", sa.String(64), nullable=False),
+    sa.Column("alasan", sa.Text, nullable=False),
+    sa.Column("isi_baris", sa.Text, nullable=False),
+    *_trace(),
+)
+
+# Publication log: which files, with which checksums, produced a year (§5 traceability).
+riwayat_publikasi = sa.Table(
+    "riwayat_publikasi",
+    metadata,
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("tahun", sa.Integer, nullable=False, index=True),
+    sa.Column("dipublikasikan", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sumber", sa.String(32), nullable=False),
+    sa.Column("berkas", sa.Text),  # null: the source was not delivered
+    sa.Column("ukuran", sa.BigInteger),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("dibaca", sa.Integer),
+    sa.Column("diterima", sa.Integer),
+    sa.Column("ditolak", sa.Integer),
+)
+
+# Year-partitioned tables replaced together. A table added here is replaced with them.
+YEAR_TABLES: dict[str, sa.Table] = {
+    t.name: t for t in (realisasi_iku, baris_ditolak, riwayat_publikasi)
+}
+
+
+def register_year_table(table: sa.Table) -> sa.Table:
+    YEAR_TABLES[table.name] = table
+    return table
+
+
+def default_sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'warehouse' / 'iku.sqlite').resolve()}"
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine that publishes safely under concurrent runs.
+
+    SQLite: WAL, a long busy timeout and ``BEGIN IMMEDIATE``, so a second writer waits
+    for the first instead of failing on a read-then-write upgrade.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # let BEGIN below decide the locking
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def ensure_tables(engine: sa.Engine) -> None:
+    metadata.create_all(engine, tables=list(YEAR_TABLES.values()))
+
+
+def _records(frame: pd.DataFrame, table: sa.Table, extra: Mapping) -> list[dict]:
+    names = [c.name for c in table.columns if c.name in frame.columns]
+    out = []
+    for row in frame[names].itertuples(index=False, name=None):
+        record = dict(extra)
+        for name, value in zip(names, row, strict=True):
+            if value is None or value is pd.NA or value is pd.NaT:
+                value = None
+            elif isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):  # numpy scalar
+                value = value.item()
+            record[name] = value
+        out.append(record)
+    return out
+
+
+def replace_year(
+    engine: sa.Engine, tahun: int, frames: Mapping[str, pd.DataFrame], run_id: str
+) -> dict[str, int]:
+    """Replace ``tahun`` in every year table with ``frames`` in one transaction.
+
+    Every table of YEAR_TABLES is cleared for the year, even one without a frame, so
+    nothing of a previous publication survives beside the new one.
+    """
+    ensure_tables(engine)
+    now = dt.datetime.now(dt.timezone.utc)
+    trace = {"run_id": run_id, "dipublikasikan": now}
+    counts = {}
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Serialise publications: two runs of one year must not both delete, then
+            # both insert. Readers are not blocked.
+            names = ", ".join(conn.dialect.identifier_preparer.quote(t) for t in YEAR_TABLES)
+            conn.exec_driver_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+        for name, table in YEAR_TABLES.items():
+            conn.execute(table.delete().where(table.c.tahun == tahun))
+            frame = frames.get(name)
+            if frame is None or frame.empty:
+                counts[name] = 0
+                continue
+            extra = {k: v for k, v in trace.items() if k in table.c}
+            records = _records(frame.assign(tahun=tahun), table, extra)
+            conn.execute(table.insert(), records)
+            counts[name] = len(records)
+    return counts
+
+
+def read_table(engine: sa.Engine, name: str, tahun: int | None = None) -> pd.DataFrame:
+    table = YEAR_TABLES[name]
+    query = sa.select(table)
+    if tahun is not None:
+        query = query.where(table.c.tahun == tahun)
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)

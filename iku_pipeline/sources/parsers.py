@@ -1,0 +1,314 @@
+"""Value parsers for the formats of DATA_CONTRACT §2, vectorised over pandas Series.
+
+Every parser takes the cells of one column exactly as read (text from a CSV; text,
+numbers, booleans or datetimes from an XLSX) and returns the parsed values and, for each
+non-empty cell that cannot be parsed, a reason in plain Indonesian that quotes the value
+as the clerk typed it. Empty cells are left to the validator (required or not).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from iku_pipeline.indicators.declarations import KELURAHAN
+
+# Amounts beyond this are typing errors, not rupiah (and would overflow int64).
+MAX_RUPIAH = 10**15
+
+
+@dataclass
+class Parsed:
+    values: pd.Series
+    errors: pd.Series  # object: reason text, or None where the cell parsed (or was empty)
+
+
+def is_empty(cells: pd.Series) -> pd.Series:
+    """Cells that hold nothing: None/NaN or only whitespace."""
+    text = cells.map(_as_str_or_none, na_action="ignore") if _has_natives(cells) else cells
+    return cells.isna() | text.astype("string").str.strip().fillna("").eq("")
+
+
+def _has_natives(cells: pd.Series) -> bool:
+    return cells.dtype == object and not cells.map(_is_str_or_na).all()
+
+
+def _is_str_or_na(v: object) -> bool:
+    return isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v))
+
+
+def _as_str_or_none(v: object) -> str | None:
+    return None if v is None else display(v)
+
+
+def display(v: object) -> str:
+    """A cell as the clerk sees it in the sheet: dates day first, whole numbers plain."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return ""
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        if (v.hour, v.minute, v.second) == (0, 0, 0):
+            return v.strftime("%d/%m/%Y")
+        return v.strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.strftime("%d/%m/%Y")
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    return str(v).strip()
+
+
+def as_text(cells: pd.Series) -> pd.Series:
+    """Cells as trimmed text (``<NA>`` where empty), natives rendered as shown."""
+    if _has_natives(cells):
+        cells = cells.map(display, na_action="ignore")
+    text = cells.astype("string").str.strip()
+    return text.mask(text.eq(""))
+
+
+def _split_natives(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(text cells, native non-text cells) of an XLSX column; CSV columns have no natives."""
+    if not _has_natives(cells):
+        return cells.astype("string"), cells.iloc[0:0]
+    native_mask = cells.notna() & ~cells.map(lambda v: isinstance(v, str))
+    return cells[~native_mask].astype("string"), cells[native_mask]
+
+
+def _errors_like(cells: pd.Series) -> pd.Series:
+    return pd.Series([None] * len(cells), index=cells.index, dtype=object)
+
+
+def _fold(text: pd.Series) -> pd.Series:
+    return text.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
+
+
+# ---------------------------------------------------------------- dates
+
+_MONTHS = {
+    # Indonesian
+    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5,
+    "juni": 6, "juli": 7, "agustus": 8, "september": 9, "oktober": 10, "nopember": 11,
+    "november": 11, "desember": 12,
+    "jan": 1, "feb": 2, "peb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8,
+    "agt": 8, "ags": 8, "agus": 8, "sep": 9, "sept": 9, "okt": 10, "nov": 11, "nop": 11,
+    "des": 12,
+    # English
+    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7,
+    "august": 8, "october": 10, "december": 12, "aug": 8, "oct": 10, "dec": 12,
+}  # fmt: skip
+
+_DATE_FORMATS = (
+    (re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$"), "%Y-%m-%d", None),
+    (re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$"), "%d/%m/%Y", None),
+    (re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$"), "%d-%m-%Y", None),
+    (re.compile(r"^\d{1,2}[ \-/]\s*[a-z]+\.?[ \-/]\s*\d{4}$"), "%d %m %Y", "month_name"),
+)
+_MONTH_NAME = re.compile(r"^(\d{1,2})[ \-/]\s*([a-z]+)\.?[ \-/]\s*(\d{4})$")
+
+
+def parse_date(cells: pd.Series) -> Parsed:
+    """§2 dates, day first always; real Excel dates taken as they are.
+
+    Returns datetime64 values (midnight). A well-formed but impossible date
+    (``31/02/2023``) and text in no accepted format are both reasons to reject.
+    """
+    text, natives = _split_natives(cells)
+    values = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
+    errors = _errors_like(cells)
+
+    if len(natives):
+        is_date = natives.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
+        for i, v in natives[is_date].items():
+            values[i] = pd.Timestamp(v).normalize()
+        for i, v in natives[~is_date].items():
+            errors[i] = f"tanggal {display(v)} tidak valid"
+
+    folded = _fold(text.dropna()).str.replace(r"(?<=\d) 00:00(?::00)?$", "", regex=True)
+    folded = folded[folded.ne("")]
+    matched = pd.Series(False, index=folded.index)
+    for pattern, fmt, special in _DATE_FORMATS:
+        hit = folded[~matched & folded.str.match(pattern)]
+        if hit.empty:
+            continue
+        matched[hit.index] = True
+        if special == "month_name":
+            parts = hit.str.extract(_MONTH_NAME)
+            month = parts[1].map(_MONTHS)
+            known = month.notna()
+            hit = parts[0] + " " + month.astype("Int64").astype("string") + " " + parts[2]
+            hit = hit[known]
+        if hit.empty:
+            continue
+        parsed = pd.to_datetime(hit, format=fmt, errors="coerce")
+        values[parsed.index] = parsed
+    bad = folded.index[values[folded.index].isna()]
+    for i in bad:
+        errors[i] = f"tanggal {text[i].strip()} tidak valid"
+    return Parsed(values, errors)
+
+
+# ---------------------------------------------------------------- numbers
+
+_RP_PREFIX = re.compile(r"^rp\.?\s*", re.IGNORECASE)
+_THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
+_RUPIAH = re.compile(rf"^(-?)({_THOUSANDS}|\d+)(?:,(\d*))?$")
+_NUMBER_DOT_DECIMAL = re.compile(r"^(-?)(\d+)\.(\d+)$")
+
+
+def _clean_amount_text(text: pd.Series) -> pd.Series:
+    t = text.str.strip().str.replace(_RP_PREFIX, "", regex=True)
+    t = t.str.replace(r"\s+", "", regex=True)
+    return t.str.replace(r"[,.]-$", "", regex=True)  # "Rp150.000,-"
+
+
+def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parsed:
+    """Numbers written the Indonesian way: ``.`` groups thousands, ``,`` starts decimals.
+
+    ``whole``: a non-zero decimal part is a reason to reject (whole rupiah).
+    """
+    text, natives = _split_natives(cells)
+    values = pd.Series(np.nan, index=cells.index, dtype="float64")
+    errors = _errors_like(cells)
+
+    for i, v in natives.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            errors[i] = f"{label} {display(v)} bukan angka"
+        elif whole and not float(v).is_integer():
+            errors[i] = f"{label} {display(v)} bukan rupiah bulat (ada angka desimal)"
+        else:
+            values[i] = float(v)
+
+    text = text.dropna()
+    text = text[text.str.strip().ne("")]
+    cleaned = _clean_amount_text(text)
+    parts = cleaned.str.extract(_RUPIAH)
+    ok = parts[1].notna()
+    integer = parts[1].str.replace(".", "", regex=False)
+    decimals = parts[2].fillna("")
+    if not whole:
+        # "120.5" is a decimal point to anyone typing an area; "1.200" is still 1200.
+        dotted = cleaned[~ok].str.extract(_NUMBER_DOT_DECIMAL)
+        has_dot = dotted[1].notna()
+        parts.loc[has_dot[has_dot].index, 0] = dotted.loc[has_dot, 0]
+        integer = integer.where(ok, dotted[1])
+        decimals = decimals.where(ok, dotted[2].fillna(""))
+        ok = ok | has_dot
+    sign = parts[0].fillna("")
+    number = pd.to_numeric(
+        (sign + integer.fillna("0") + "." + decimals.replace("", "0")).where(ok),
+        errors="coerce",
+    )
+    if whole:
+        nonzero_decimals = decimals.str.strip("0").ne("") & ok
+        for i in nonzero_decimals[nonzero_decimals].index:
+            errors[i] = f"{label} {text[i].strip()} bukan rupiah bulat (ada angka desimal)"
+        ok = ok & ~nonzero_decimals
+    for i in ok[~ok].index:
+        if errors[i] is None:
+            errors[i] = f"{label} {text[i].strip()} bukan angka yang dikenali"
+    good = ok[ok].index
+    values[good] = number[good]
+    too_big = values.abs() >= MAX_RUPIAH
+    for i in too_big[too_big].index:
+        errors[i] = f"{label} {display(cells[i])} terlalu besar"
+        values[i] = np.nan
+    return Parsed(values, errors)
+
+
+def parse_rupiah(cells: pd.Series, label: str) -> Parsed:
+    """§2 rupiah amounts (``150.000``, ``Rp 150.000``, ``Rp150.000,-``, ``150.000,00``)."""
+    parsed = _parse_indonesian_number(cells, whole=True, label=label)
+    return Parsed(parsed.values.round().astype("Int64"), parsed.errors)
+
+
+def parse_number(cells: pd.Series, label: str) -> Parsed:
+    return _parse_indonesian_number(cells, whole=False, label=label)
+
+
+def parse_whole(cells: pd.Series, label: str) -> Parsed:
+    """A whole number (``3``, or ``3.0`` as Excel may store it)."""
+    parsed = _parse_indonesian_number(cells, whole=False, label=label)
+    values, errors = parsed.values, parsed.errors
+    fractional = values.notna() & (values % 1 != 0)
+    for i in fractional[fractional].index:
+        errors[i] = f"{label} {display(cells[i])} bukan bilangan bulat"
+    return Parsed(values.where(~fractional).round().astype("Int64"), errors)
+
+
+def parse_year(cells: pd.Series, label: str) -> Parsed:
+    parsed = parse_whole(cells, label)
+    values, errors = parsed.values, parsed.errors
+    outside = values.notna() & ((values < 1900) | (values > 2100))
+    for i in outside[outside].index:
+        errors[i] = f"{label} {display(cells[i])} bukan tahun yang valid"
+    for i in values[values.isna() & errors.notna()].index:
+        errors[i] = f"{label} {display(cells[i])} bukan tahun yang valid"
+    return Parsed(values.mask(outside), errors)
+
+
+# ---------------------------------------------------------------- codes
+
+_KELURAHAN_BY_FOLD = {k.casefold(): k for k in KELURAHAN}
+_KELURAHAN_PREFIX = re.compile(r"^(?:kelurahan|kel)\b\.?\s*")
+
+
+def parse_kelurahan(cells: pd.Series) -> Parsed:
+    """§2: one of the four kelurahan, any case, a leading ``Kel.``/``Kelurahan`` ignored."""
+    text = as_text(cells)
+    folded = _fold(text).str.replace(_KELURAHAN_PREFIX, "", regex=True)
+    values = folded.map(_KELURAHAN_BY_FOLD).astype("string")
+    errors = _errors_like(cells)
+    bad = text.notna() & values.isna()
+    for i in bad[bad].index:
+        errors[i] = f"kelurahan '{text[i]}' bukan kelurahan di Kecamatan Metro Utara"
+    return Parsed(values, errors)
+
+
+def parse_nop(cells: pd.Series) -> Parsed:
+    """§2: a NOP is its 18 digits; separators are dropped."""
+    text = as_text(cells)
+    digits = text.str.replace(r"\D", "", regex=True)
+    ok = digits.str.len().eq(18)
+    errors = _errors_like(cells)
+    bad = text.notna() & ~ok.fillna(False)
+    for i in bad[bad].index:
+        errors[i] = f"NOP '{text[i]}' tidak terdiri dari 18 angka"
+    return Parsed(digits.where(ok), errors)
+
+
+STATUS_DIPROSES = ("selesai", "diterbitkan", "ditolak", "dikembalikan")
+STATUS_BELUM = ("proses", "diproses", "dalam proses", "menunggu", "baru", "pending")
+
+
+def parse_status(cells: pd.Series) -> Parsed:
+    """§3 layanan status: True = processed, False = not yet, <NA> = empty (decided later)."""
+    text = as_text(cells)
+    folded = _fold(text)
+    values = pd.Series(pd.NA, index=cells.index, dtype="boolean")
+    values[folded.isin(STATUS_DIPROSES).fillna(False)] = True
+    values[folded.isin(STATUS_BELUM).fillna(False)] = False
+    errors = _errors_like(cells)
+    bad = text.notna() & values.isna()
+    for i in bad[bad].index:
+        errors[i] = (
+            f"status '{text[i]}' tidak dikenal (gunakan Selesai, Diterbitkan, Ditolak, "
+            "Dikembalikan, Proses, Diproses, Dalam Proses, Menunggu, Baru atau Pending)"
+        )
+    return Parsed(values, errors)
+
+
+_HASIL = {"selesai": "Selesai", "belum selesai": "Belum Selesai", "proses": "Proses"}
+
+
+def parse_hasil(cells: pd.Series) -> Parsed:
+    text = as_text(cells)
+    values = _fold(text).map(_HASIL).astype("string")
+    errors = _errors_like(cells)
+    bad = text.notna() & values.isna()
+    for i in bad[bad].index:
+        errors[i] = f"hasil '{text[i]}' tidak dikenal (gunakan Selesai, Belum Selesai atau Proses)"
+    return Parsed(values, errors)

@@ -1,0 +1,308 @@
+"""Reading one delivered extract into rows (DATA_CONTRACT §1-§2).
+
+One reader for every source: it finds the header row (the first of the first 10 rows
+that holds all the source's required columns, by name or alias), maps headers to the
+spec's column names, masks personal data, drops blank rows and keeps the row number a
+spreadsheet shows. A file it cannot read raises :class:`FileFailed` with a cause in
+plain Indonesian.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from iku_pipeline.sources import masking
+from iku_pipeline.sources.parsers import is_empty
+from iku_pipeline.sources.specs import (
+    PERSONAL_HEADER_WORDS,
+    PERSONAL_KINDS,
+    Kind,
+    SourceSpec,
+    normalise_header,
+)
+
+HEADER_SEARCH_ROWS = 10
+EXTENSIONS = (".csv", ".xlsx")
+ROW = "_baris"  # row number as a spreadsheet shows it
+FILE = "_berkas"  # file name as delivered
+
+csv.field_size_limit(2**31 - 1)
+
+
+class FileFailed(Exception):
+    """A delivered file that cannot be read at all (§4): its name and the cause."""
+
+    def __init__(self, berkas: str, sebab: str):
+        super().__init__(f"{berkas}: {sebab}")
+        self.berkas = berkas
+        self.sebab = sebab
+
+
+@dataclass
+class FileRows:
+    """The data rows of one file, columns renamed to the spec's names."""
+
+    berkas: str
+    frame: pd.DataFrame  # _berkas, _baris, spec columns present, extra columns
+    headers: dict[str, str]  # column in frame -> header as written in the file
+    order: list[str]  # columns in the file's left-to-right order
+    header_row: int
+    blank_rows: int = 0
+    delimiter: str | None = None
+    encoding: str | None = None
+    missing_optional: list[str] = field(default_factory=list)
+
+
+def list_files(folder: Path) -> list[Path]:
+    """Every delivered file of a source-year folder, in name order.
+
+    Hidden files and Excel's lock files (``~$...``) are not deliveries.
+    """
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (p for p in folder.iterdir() if not p.name.startswith((".", "~$")) and not p.is_dir()),
+        key=lambda p: p.name,
+    )
+
+
+def read_file(path: Path, spec: SourceSpec, key: bytes) -> FileRows:
+    suffix = path.suffix.casefold()
+    if suffix == ".csv":
+        text, encoding = _decode(path.read_bytes(), path.name)
+        # The sniffer's guess first; a title line above the table can fool it, so the
+        # other delimiter is tried when no header row is found with the first.
+        for delimiter in _delimiters(text):
+            records = _parse_csv(text, delimiter, path.name)
+            header_idx, mapping = _find_header(records, spec)
+            if mapping is not None:
+                break
+        meta = {"delimiter": delimiter, "encoding": encoding}
+    elif suffix == ".xlsx":
+        records = _xlsx_records(path)
+        header_idx, mapping = _find_header(records, spec)
+        meta = {}
+    else:
+        raise FileFailed(
+            path.name,
+            f"jenis berkas '{path.suffix or path.name}' tidak dapat dibaca; kirim sebagai "
+            ".csv atau .xlsx",
+        )
+    if mapping is None:
+        raise FileFailed(path.name, _missing_header_message(records, spec))
+    return _rows_from_records(path.name, records, header_idx, mapping, spec, key, **meta)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _decode(raw: bytes, berkas: str) -> tuple[str, str]:
+    if b"\x00" in raw:
+        raise FileFailed(berkas, "berkas bukan teks CSV (berisi data biner)")
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError as e:
+        raise FileFailed(
+            berkas, f"pengkodean huruf tidak dikenali (bukan UTF-8 atau Windows-1252): {e}"
+        ) from e
+
+
+def _delimiters(text: str) -> list[str]:
+    sample = "\n".join(text.splitlines()[: HEADER_SEARCH_ROWS + 20])
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",;").delimiter
+    except csv.Error:
+        sniffed = ";" if sample.count(";") > sample.count(",") else ","
+    return [sniffed] + [d for d in (",", ";") if d != sniffed]
+
+
+def _parse_csv(text: str, delimiter: str, berkas: str) -> list[tuple[int, list]]:
+    """Records with the line a spreadsheet shows as their row (a quoted field spanning
+    lines stays in the row it starts on)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = []
+    start = 1
+    try:
+        for fields in reader:
+            records.append((start, fields))
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise FileFailed(berkas, f"CSV rusak di baris {start}: {e}") from e
+    return records
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _xlsx_records(path: Path) -> list[tuple[int, list]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+        raise FileFailed(path.name, f"bukan berkas Excel (.xlsx) yang dapat dibuka: {e}") from e
+    try:
+        if not wb.worksheets:
+            raise FileFailed(path.name, "berkas Excel tidak berisi lembar kerja")
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # trust the cells, not a stale "used range" in the file
+        records = [
+            (number, list(values))
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
+    except FileFailed:
+        raise
+    except Exception as e:  # a damaged sheet: zip member, XML or cell errors
+        raise FileFailed(path.name, f"isi berkas Excel rusak: {type(e).__name__}: {e}") from e
+    finally:
+        wb.close()
+    return records
+
+
+# ---------------------------------------------------------------- header and rows
+
+
+def _locate_columns(cells: list, spec: SourceSpec) -> dict[int, str]:
+    """Positions of the spec's columns in a candidate header row. A column's own name
+    wins over its aliases, and each header cell serves one column."""
+    normal = [normalise_header(c) for c in cells]
+    taken: dict[int, str] = {}
+
+    def take(column_name: str, header: str) -> bool:
+        wanted = normalise_header(header)
+        pos = next((i for i, n in enumerate(normal) if n == wanted and i not in taken), None)
+        if pos is not None:
+            taken[pos] = column_name
+        return pos is not None
+
+    unplaced = [c for c in spec.columns if not take(c.name, c.name)]
+    for column in unplaced:
+        any(take(column.name, alias) for alias in column.aliases)
+    return taken
+
+
+def _header_map(cells: list, spec: SourceSpec) -> dict[int, str] | None:
+    """The column positions when the row holds every required column, else None."""
+    taken = _locate_columns(cells, spec)
+    return taken if set(spec.required) <= set(taken.values()) else None
+
+
+def _find_header(records: list[tuple[int, list]], spec: SourceSpec):
+    for idx, (_, cells) in enumerate(records[:HEADER_SEARCH_ROWS]):
+        mapping = _header_map(cells, spec)
+        if mapping is not None:
+            return idx, mapping
+    return None, None
+
+
+def _missing_header_message(records: list[tuple[int, list]], spec: SourceSpec) -> str:
+    required = set(spec.required)
+    found = [
+        required & set(_locate_columns(cells, spec).values())
+        for _, cells in records[:HEADER_SEARCH_ROWS]
+    ]
+    best = max(found, key=len, default=set())
+    if not best:
+        return (
+            "tidak ditemukan baris judul kolom dalam 10 baris pertama; kolom wajib: "
+            + ", ".join(spec.required)
+        )
+    missing = [c for c in spec.required if c not in best]
+    return "baris judul kolom tidak memuat kolom wajib: " + ", ".join(missing)
+
+
+def _personal_kind_of_extra(header: str) -> Kind | None:
+    normal = normalise_header(header)
+    for kind, pattern in PERSONAL_HEADER_WORDS.items():
+        if pattern.search(normal):
+            return kind
+    return None
+
+
+def _rows_from_records(
+    berkas: str,
+    records: list[tuple[int, list]],
+    header_idx: int,
+    mapping: dict[int, str],
+    spec: SourceSpec,
+    key: bytes,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> FileRows:
+    header_row, header_cells = records[header_idx]
+    data = records[header_idx + 1 :]
+    width = max([len(header_cells)] + [len(cells) for _, cells in data])
+
+    names: list[str] = []
+    headers: dict[str, str] = {}
+    for pos in range(width):
+        written = header_cells[pos] if pos < len(header_cells) else None
+        written_text = "" if written is None else str(written).strip()
+        if pos in mapping:
+            name = mapping[pos]
+        else:
+            name = written_text or f"kolom_{pos + 1}"
+            while name in headers or name in spec.names or name in (ROW, FILE):
+                name = f"{name}_{pos + 1}"
+        names.append(name)
+        headers[name] = written_text or name
+
+    rows = [cells + [None] * (width - len(cells)) for _, cells in data]
+    frame = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(
+        columns=names, dtype=object
+    )
+    frame.insert(0, ROW, pd.array([n for n, _ in data], dtype="int64"))
+    frame.insert(0, FILE, berkas)
+
+    # Unnamed columns with nothing in them are layout, not data.
+    for name in names:
+        if name.startswith("kolom_") and name not in mapping.values():
+            if is_empty(frame[name]).all():
+                frame = frame.drop(columns=name)
+                headers.pop(name)
+    order = [n for n in names if n in frame.columns]
+
+    blank = pd.concat([is_empty(frame[c]) for c in order], axis=1).all(axis=1) if order else None
+    blank_rows = 0
+    if blank is not None and blank.any():
+        blank_rows = int(blank.sum())
+        frame = frame[~blank]
+
+    # §6: personal data never leaves the reader in clear.
+    for name in order:
+        kind = (
+            spec.column(name).kind
+            if name in mapping.values()
+            else _personal_kind_of_extra(headers[name])
+        )
+        if kind in PERSONAL_KINDS:
+            masked, hashed = masking.mask_column(frame[name], kind, key)
+            frame[name] = masked.astype(object).where(masked.notna(), None)
+            frame[f"{name}_hash"] = hashed
+
+    frame = frame.reset_index(drop=True)
+    present = set(mapping.values())
+    return FileRows(
+        berkas=berkas,
+        frame=frame,
+        headers=headers,
+        order=order,
+        header_row=header_row,
+        blank_rows=blank_rows,
+        delimiter=delimiter,
+        encoding=encoding,
+        missing_optional=[c.name for c in spec.columns if c.name not in present],
+    )
+
+

@@ -1,0 +1,84 @@
+"""Lookup tables the analyst edits under ``$IKU_DATA_DIR/reference/`` (§1).
+
+``jenis_layanan.csv`` maps the service names the register uses to the categories of
+IKU 1 (``alias,kategori``). The contract's own aliases are always known, so a missing
+or shortened table can only add, never lose, a mapping.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+KATEGORI_IKU1 = {"KK_KTP": "1a", "IMB": "1b", "IUMK": "1c", "NIKAH": "1d"}
+LAINNYA = "LAINNYA"
+KATEGORI = (*KATEGORI_IKU1, LAINNYA)
+
+# DATA_CONTRACT §3: the aliases the shipped table must hold at least.
+CONTRACT_ALIASES = {
+    "KK_KTP": (
+        "KK", "KTP", "KTP-el", "e-KTP", "Kartu Keluarga", "KK dan KTP", "Pengantar KK",
+        "Pengantar KTP", "Pengantar KK dan KTP",
+    ),
+    "IMB": ("IMB", "Pengantar IMB", "PBG", "Persetujuan Bangunan Gedung"),
+    "IUMK": ("IUMK", "Pengantar IUMK", "NIB"),
+    "NIKAH": (
+        "Nikah", "Surat Nikah", "Pengantar Nikah", "Pengantar Surat Nikah", "Numpang Nikah",
+    ),
+}  # fmt: skip
+
+JENIS_LAYANAN_FILE = "jenis_layanan.csv"
+
+
+def fold_alias(text: str) -> str:
+    """Alias matching folds case and spacing (§3)."""
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def contract_aliases() -> dict[str, str]:
+    return {fold_alias(a): k for k, aliases in CONTRACT_ALIASES.items() for a in aliases}
+
+
+def load_jenis_layanan(reference_dir: Path) -> dict[str, str]:
+    """Folded alias -> category: the contract's aliases, extended by the analyst's table.
+
+    A row with an unknown category is an error naming the file and row, so a typo in
+    the table cannot silently move services out of IKU 1.
+    """
+    table = contract_aliases()
+    path = reference_dir / JENIS_LAYANAN_FILE
+    if not path.is_file():
+        return table
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        if not reader.fieldnames or {"alias", "kategori"} - set(reader.fieldnames):
+            raise ValueError(f"{path.name}: kolom 'alias' dan 'kategori' wajib ada")
+        for row_number, row in enumerate(reader, start=2):
+            alias = (row.get("alias") or "").strip()
+            kategori = (row.get("kategori") or "").strip().upper()
+            if not alias and not kategori:
+                continue
+            if kategori not in KATEGORI:
+                raise ValueError(
+                    f"{path.name} baris {row_number}: kategori '{row.get('kategori')}' "
+                    f"tidak dikenal (gunakan {', '.join(KATEGORI)})"
+                )
+            table[fold_alias(alias)] = kategori
+    return table
+
+
+def map_jenis_layanan(
+    jenis: pd.Series, table: Mapping[str, str] | None
+) -> tuple[pd.Series, dict[str, int]]:
+    """Categories of the service names, and the unmapped names with their counts
+    (accepted as LAINNYA, reported so the analyst can extend the table)."""
+    table = table if table is not None else contract_aliases()
+    folded = jenis.astype("string").map(lambda v: fold_alias(v) if isinstance(v, str) else v)
+    kategori = folded.map(table)
+    unmapped = jenis[kategori.isna() & jenis.notna()]
+    counts = {str(k): int(v) for k, v in unmapped.value_counts().sort_index().items()}
+    return kategori.fillna(LAINNYA).astype("string"), counts
