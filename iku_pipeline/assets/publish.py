@@ -63,7 +63,7 @@ def warehouse_tables(
         "baris_ditolak": rejected_rows(staged),
         "riwayat_publikasi": publication_log(staged),
     }
-    counts = replace_year(warehouse.engine, iku.tahun, frames, context.run_id)
+    counts = replace_year(warehouse.engine, iku.tahun, frames, context.run.run_id)
     context.log.info(
         f"Tahun {iku.tahun} dipublikasikan: "
         + ", ".join(f"{name} {n} baris" for name, n in counts.items())
@@ -74,6 +74,6 @@ def warehouse_tables(
             metadata={
                 "dagster/row_count": counts[name],
                 "dagster/table_name": name,
-                "run_id": context.run_id,
+                "run_id": context.run.run_id,
             },
         )

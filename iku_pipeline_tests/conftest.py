@@ -1,0 +1,57 @@
+"""Shared fixtures: a copy of the small extracts, and a warehouse on SQLite or PostgreSQL."""
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PG_URL = os.environ.get(
+    "IKU_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A writable copy of the fixture extracts (raw/ and reference/)."""
+    target = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", target)
+    return target
+
+
+def _postgres_available() -> str | None:
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        return "psycopg2 is not installed (pip install -e '.[dev]')"
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as e:  # noqa: BLE001
+        return f"PostgreSQL is not reachable at {PG_URL}: {type(e).__name__}"
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request, tmp_path: Path):
+    """A fresh, empty warehouse: a SQLite file, or a private schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'warehouse' / 'iku.sqlite'}"
+        return
+    reason = _postgres_available()
+    if reason:
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.dispose()
