@@ -5,7 +5,7 @@ Wiring only: the reading and the rules are in ``iku_pipeline.sources``.
 
 import dagster as dg
 
-from iku_pipeline.assets.metadata import staged_metadata
+from iku_pipeline.assets.metadata import column_schema, staged_metadata
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.resources import IkuPaths
 from iku_pipeline.sources import masking
@@ -69,6 +69,7 @@ def _build(spec: SourceSpec) -> dg.AssetsDefinition:
             "go to baris_ditolak with their reason."
         ),
         kinds={"pandas"},
+        metadata={"dagster/column_schema": column_schema(spec.name)},
     )
     if not refs:
 

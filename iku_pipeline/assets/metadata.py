@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
+from iku_pipeline.sources.schemas import SCHEMAS
 from iku_pipeline.sources.specs import SourceSpec
 from iku_pipeline.sources.validate import Staged
 
@@ -25,6 +26,25 @@ def _md_table(frame: pd.DataFrame) -> str:
         for row in frame.itertuples(index=False, name=None)
     ]
     return "\n".join([head, rule, *body])
+
+
+def column_schema(sumber: str) -> dg.TableSchema:
+    """The staged source's columns, from its Pandera model (the UI's Columns tab)."""
+    schema = SCHEMAS[sumber].to_schema()
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=name,
+                type=str(column.dtype),
+                constraints=dg.TableColumnConstraints(
+                    nullable=column.nullable,
+                    unique=column.unique,
+                    other=[str(c) for c in column.checks],
+                ),
+            )
+            for name, column in schema.columns.items()
+        ]
+    )
 
 
 def staged_metadata(staged: Staged, spec: SourceSpec) -> dict:

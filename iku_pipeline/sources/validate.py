@@ -19,6 +19,7 @@ import pandas as pd
 
 from iku_pipeline.sources import parsers
 from iku_pipeline.sources.reference import map_jenis_layanan
+from iku_pipeline.sources.schemas import check_staged
 from iku_pipeline.sources.readers import FILE, ROW, FileFailed, FileRows, list_files, read_file
 from iku_pipeline.sources.specs import SOURCES, Column, Kind, SourceSpec
 
@@ -117,6 +118,7 @@ def stage_source(
         else pd.DataFrame(columns=[FILE, ROW])
     )
     accepted, rejected, info = _validate(frame, reads, spec, tahun, references or {}, jenis_layanan)
+    check_staged(spec.name, accepted)
 
     by_file = {r.berkas: r for r in reports}
     for name, n in frame[FILE].value_counts().items():

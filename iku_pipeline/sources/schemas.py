@@ -1,0 +1,102 @@
+"""Pandera models of the staged sources: what an accepted row is, once parsed.
+
+The validator (``validate.py``) decides row by row, with reasons a clerk understands;
+these models then check the accepted frame as a whole, so a bug in a parser or a rule
+cannot stage a value the contract forbids. A violation here is a defect of the
+pipeline, not of the extract, and fails the run loudly.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from iku_pipeline.indicators.declarations import KELURAHAN
+from iku_pipeline.sources.reference import KATEGORI
+
+_KEL = {"isin": list(KELURAHAN)}
+
+
+class _Staged(pa.DataFrameModel):
+    _berkas: Series[pd.StringDtype] = pa.Field(alias="_berkas")
+    _baris: Series[int] = pa.Field(alias="_baris", ge=1)
+    _kunci: Series[pd.StringDtype] = pa.Field(alias="_kunci", unique=True)
+
+    class Config:
+        strict = False  # extra columns of the extract are kept in staging
+        coerce = False
+
+
+class Layanan(_Staged):
+    no_register: Series[pd.StringDtype]
+    tanggal_masuk: Series[pd.Timestamp]
+    jenis_layanan: Series[pd.StringDtype]
+    kelurahan: Series[pd.StringDtype] = pa.Field(**_KEL)
+    status: Series[pd.StringDtype] = pa.Field(nullable=True)
+    tanggal_selesai: Series[pd.Timestamp] = pa.Field(nullable=True)
+    nik_pemohon: Series[pd.StringDtype] = pa.Field(nullable=True, str_matches=r"^[0-9*]*$")
+    nama_pemohon: Series[pd.StringDtype] = pa.Field(nullable=True)
+    kategori: Series[pd.StringDtype] = pa.Field(isin=list(KATEGORI))
+    diproses: Series[bool]
+
+    @pa.dataframe_check
+    def selesai_not_before_masuk(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["tanggal_selesai"].isna() | (df["tanggal_selesai"] >= df["tanggal_masuk"])
+
+
+class MusrenbangUsulan(_Staged):
+    id_usulan: Series[pd.StringDtype]
+    kelurahan: Series[pd.StringDtype] = pa.Field(**_KEL)
+    uraian_usulan: Series[pd.StringDtype]
+    bidang: Series[pd.StringDtype] = pa.Field(nullable=True)
+    tanggal_usulan: Series[pd.Timestamp] = pa.Field(nullable=True)
+
+
+class MusrenbangBa(_Staged):
+    id_usulan: Series[pd.StringDtype]
+    nomor_ba: Series[pd.StringDtype] = pa.Field(nullable=True)
+    prioritas: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
+
+
+class PbbDhkp(_Staged):
+    nop: Series[pd.StringDtype] = pa.Field(str_matches=r"^\d{18}$")
+    kelurahan: Series[pd.StringDtype] = pa.Field(**_KEL)
+    pbb_terhutang: Series[pd.Int64Dtype] = pa.Field(ge=0)
+    nama_wp: Series[pd.StringDtype] = pa.Field(nullable=True)
+    luas_bumi: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)
+    luas_bangunan: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)
+
+
+class PbbPembayaran(_Staged):
+    no_transaksi: Series[pd.StringDtype]
+    nop: Series[pd.StringDtype] = pa.Field(str_matches=r"^\d{18}$")
+    tanggal_bayar: Series[pd.Timestamp]
+    jumlah_bayar: Series[pd.Int64Dtype] = pa.Field(gt=0)
+    tahun_pajak: Series[pd.Int64Dtype]
+
+
+class Konflik(_Staged):
+    no_kegiatan: Series[pd.StringDtype]
+    tanggal: Series[pd.Timestamp]
+    kelurahan: Series[pd.StringDtype] = pa.Field(**_KEL)
+    jenis_konflik: Series[pd.StringDtype]
+    uraian_kegiatan: Series[pd.StringDtype] = pa.Field(nullable=True)
+    hasil: Series[pd.StringDtype] = pa.Field(
+        nullable=True, isin=["Selesai", "Belum Selesai", "Proses"]
+    )
+
+
+SCHEMAS: dict[str, type[_Staged]] = {
+    "layanan": Layanan,
+    "musrenbang_usulan": MusrenbangUsulan,
+    "musrenbang_ba": MusrenbangBa,
+    "pbb_dhkp": PbbDhkp,
+    "pbb_pembayaran": PbbPembayaran,
+    "konflik": Konflik,
+}
+
+
+def check_staged(sumber: str, accepted: pd.DataFrame) -> None:
+    """Raise ``pandera.errors.SchemaErrors`` when an accepted frame breaks its model."""
+    SCHEMAS[sumber].validate(accepted, lazy=True)
