@@ -5,6 +5,7 @@ import dagster as dg
 from iku_pipeline.assets.indicators import iku
 from iku_pipeline.assets.ingest import ingest_assets
 from iku_pipeline.assets.publish import warehouse_tables
+from iku_pipeline.io import YearPickleIOManager
 from iku_pipeline.resources import IkuPaths, Warehouse
 
 # One year's assets, in one process: at this data size a step is seconds, and starting
@@ -19,5 +20,10 @@ iku_tahunan = dg.define_asset_job(
 defs = dg.Definitions(
     assets=[*ingest_assets, iku, warehouse_tables],
     jobs=[iku_tahunan],
-    resources={"paths": IkuPaths(), "warehouse": Warehouse()},
+    executor=dg.in_process_executor,  # also for `dagster asset materialize` and UI backfills
+    resources={
+        "paths": IkuPaths(),
+        "warehouse": Warehouse(),
+        "io_manager": YearPickleIOManager(),
+    },
 )

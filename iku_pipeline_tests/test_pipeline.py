@@ -187,9 +187,12 @@ def test_failed_files_fail_the_year_and_keep_its_previous_publication(data_dir, 
         for e in result.all_events
         if e.event_type_value == "STEP_FAILURE"
     }
-    assert "register_tw3.xlsx" in failures["staging__layanan"]
-    assert "konflik_susulan.csv" in failures["staging__konflik"]
-    assert "jenis_konflik" in failures["staging__konflik"]  # the missing required column
+    # Every unreadable file of every source is named at once, with its cause.
+    message = failures["indicators__iku"]
+    assert "register_tw3.xlsx" in message
+    assert "konflik_susulan.csv" in message
+    assert "jenis_konflik" in message  # the required column its header lacks
+    assert "warehouse_tables" not in failures  # not attempted: nothing was published
     after = table(warehouse_url, "realisasi_iku", 2023)
     pd.testing.assert_frame_equal(published, after)
     assert set(after["run_id"]) == {first.run_id}

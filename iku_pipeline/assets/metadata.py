@@ -92,6 +92,28 @@ def staged_metadata(staged: Staged, spec: SourceSpec) -> dict:
     return meta
 
 
+def years_metadata(by_year: dict[int, Staged]) -> dict:
+    """A multi-year run's summary: one line per year."""
+    rows = pd.DataFrame(
+        [
+            {
+                "tahun": tahun,
+                "diserahkan": "ya" if s.delivered else "belum",
+                "berkas": len(s.files),
+                "gagal": len(s.failed),
+                "dibaca": s.rows_read,
+                "diterima": len(s.accepted),
+                "ditolak": len(s.rejected),
+            }
+            for tahun, s in sorted(by_year.items())
+        ]
+    )
+    return {
+        "per_tahun": dg.MetadataValue.md(_md_table(rows)),
+        "dagster/row_count": int(rows["diterima"].sum()),
+    }
+
+
 def realisasi_markdown(realisasi: pd.DataFrame) -> str:
     shown = realisasi.assign(
         nilai=realisasi["nilai"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
