@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from iku_pipeline.assets.checks import asset_checks
 from iku_pipeline.assets.indicators import iku
 from iku_pipeline.assets.ingest import ingest_assets
 from iku_pipeline.assets.publish import warehouse_tables
@@ -19,6 +20,7 @@ iku_tahunan = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[*ingest_assets, iku, warehouse_tables],
+    asset_checks=asset_checks,
     jobs=[iku_tahunan],
     executor=dg.in_process_executor,  # also for `dagster asset materialize` and UI backfills
     resources={

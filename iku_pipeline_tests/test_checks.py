@@ -1,0 +1,47 @@
+"""The asset checks see what breaks the contract's invariants, and let a sound year pass."""
+
+import pandas as pd
+
+from iku_pipeline.assets.checks import realisasi_problems
+from iku_pipeline_tests.test_pipeline import run_year
+
+
+def _good_year() -> pd.DataFrame:
+    from iku_pipeline.indicators.declarations import INDIKATOR, WILAYAH
+
+    rows = [
+        (i.kode, w, 1, None if i.satuan == "kegiatan" else 2, 1.0 if i.satuan == "kegiatan" else 50.0, i.satuan)
+        for i in INDIKATOR
+        for w in WILAYAH
+    ]
+    return pd.DataFrame(rows, columns=["kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan"])
+
+
+def test_sound_year_has_no_problems():
+    assert realisasi_problems(_good_year()) == []
+
+
+def test_missing_row_numerator_above_denominator_and_out_of_range_value_are_found():
+    frame = _good_year()
+    frame = frame[~((frame["kode"] == "2") & (frame["wilayah"] == "Purwosari"))]
+    frame.loc[frame["kode"].eq("3") & frame["wilayah"].eq("Banjarsari"), ["pembilang", "nilai"]] = (5, 250.0)
+    problems = realisasi_problems(frame)
+    assert "baris 2 / Purwosari tidak ada" in problems
+    assert any("pembilang 5 > penyebut 2" in p for p in problems)
+    assert any("nilai 250.0 di luar 0-100" in p for p in problems)
+
+
+def test_checks_run_with_the_year(data_dir, tmp_path):
+    result = run_year(data_dir, f"sqlite:///{tmp_path / 'w.sqlite'}", "2023")
+    evaluations = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+    }
+    assert evaluations[("indicators/iku", "realisasi_konsisten")].passed
+    for source in ("layanan", "pbb_dhkp", "konflik"):
+        assert evaluations[(f"staging/{source}", "baris_seimbang")].passed
+        assert evaluations[(f"staging/{source}", "berkas_terbaca")].passed
+    # The fixture rejects 9 of 22 register rows on purpose: above the 10% warning line.
+    warning = evaluations[("staging/layanan", "penolakan_wajar")]
+    assert not warning.passed
+    assert warning.severity.value == "WARN"
