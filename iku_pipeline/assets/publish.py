@@ -16,6 +16,7 @@ GROUP = "publish"
 
 TABLE_DESCRIPTIONS = {
     "realisasi_iku": "Realisasi of every IKU per year and wilayah (kecamatan, each kelurahan).",
+    "realisasi_tambahan": "IKU 4's supplementary figure: share of conflict activities Selesai.",
     "baris_ditolak": "Every rejected row of the extracts: file, row, column, reason, masked values.",
     "riwayat_publikasi": "Publication log: each source file's name, size, sha256 and row counts.",
 }
@@ -48,8 +49,8 @@ def warehouse_tables(
     pbb_pembayaran,
     konflik,
 ):
-    """Replace each year of the run in realisasi_iku, baris_ditolak and riwayat_publikasi
-    together, in one transaction per year."""
+    """Replace each year of the run in every published table together, in one
+    transaction per year."""
     results = per_year(context, iku)
     years = staged_by_year(
         context,
@@ -65,6 +66,7 @@ def warehouse_tables(
     for tahun, staged in years.items():
         frames = {
             "realisasi_iku": results[tahun].realisasi,
+            "realisasi_tambahan": results[tahun].tambahan,
             "baris_ditolak": rejected_rows(staged),
             "riwayat_publikasi": publication_log(staged),
         }
