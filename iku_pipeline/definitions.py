@@ -5,7 +5,7 @@ import dagster as dg
 from iku_pipeline.assets.checks import asset_checks
 from iku_pipeline.assets.indicators import iku
 from iku_pipeline.assets.ingest import ingest_assets
-from iku_pipeline.assets.publish import warehouse_tables
+from iku_pipeline.assets.publish import berkas_matriks, warehouse_tables
 from iku_pipeline.io import YearPickleIOManager
 from iku_pipeline.resources import IkuPaths, Warehouse
 
@@ -19,7 +19,7 @@ iku_tahunan = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, iku, warehouse_tables],
+    assets=[*ingest_assets, iku, warehouse_tables, berkas_matriks],
     asset_checks=asset_checks,
     jobs=[iku_tahunan],
     executor=dg.in_process_executor,  # also for `dagster asset materialize` and UI backfills

@@ -1,15 +1,18 @@
 """Publish assets: each year's rows replace that year in the warehouse in one
 transaction (DATA_CONTRACT §4-§5)."""
 
+import base64
+
 import dagster as dg
 
 from iku_pipeline.assets.indicators import IKU_KEY, staged_by_year
 from iku_pipeline.assets.ingest import staged_key
 from iku_pipeline.indicators.year import publication_log, rejected_rows
-from iku_pipeline.io import per_year
+from iku_pipeline.io import per_year, years_of
 from iku_pipeline.partitions import tahun_partitions
+from iku_pipeline.publish.exports import matriks_for_year, write_exports
 from iku_pipeline.publish.warehouse import replace_year
-from iku_pipeline.resources import Warehouse
+from iku_pipeline.resources import IkuPaths, Warehouse
 from iku_pipeline.sources.specs import SOURCES
 
 GROUP = "publish"
@@ -17,6 +20,7 @@ GROUP = "publish"
 TABLE_DESCRIPTIONS = {
     "realisasi_iku": "Realisasi of every IKU per year and wilayah (kecamatan, each kelurahan).",
     "realisasi_tambahan": "IKU 4's supplementary figure: share of conflict activities Selesai.",
+    "matriks_iku": "The signed IKU matrix per year: its texts, target, realisasi, capaian, predikat.",
     "baris_ditolak": "Every rejected row of the extracts: file, row, column, reason, masked values.",
     "riwayat_publikasi": "Publication log: each source file's name, size, sha256 and row counts.",
 }
@@ -41,6 +45,7 @@ TABLE_DESCRIPTIONS = {
 def warehouse_tables(
     context: dg.AssetExecutionContext,
     warehouse: Warehouse,
+    paths: IkuPaths,
     iku,
     layanan,
     musrenbang_usulan,
@@ -67,6 +72,9 @@ def warehouse_tables(
         frames = {
             "realisasi_iku": results[tahun].realisasi,
             "realisasi_tambahan": results[tahun].tambahan,
+            "matriks_iku": matriks_for_year(
+                results[tahun].realisasi, results[tahun].tambahan, paths.reference, run_id
+            ),
             "baris_ditolak": rejected_rows(staged),
             "riwayat_publikasi": publication_log(staged),
         }
@@ -86,3 +94,33 @@ def warehouse_tables(
                 "run_id": run_id,
             },
         )
+
+
+@dg.asset(
+    key="berkas_matriks",
+    group_name=GROUP,
+    partitions_def=tahun_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=list(TABLE_DESCRIPTIONS),
+    kinds={"excel", "csv"},
+)
+def berkas_matriks(context: dg.AssetExecutionContext, warehouse: Warehouse, paths: IkuPaths):
+    """Files for the office under IKU_OUTPUT_DIR: matriks_iku_<tahun>.xlsx/.csv and
+    baris_ditolak_<tahun>.xlsx for the run's years, and matriks_iku_2021-2025.xlsx with
+    the trend charts, refreshed from every published year."""
+    exported = write_exports(warehouse.engine, paths.output, years_of(context))
+    for path in exported.paths:
+        context.log.info(f"Ditulis: {path.name}")
+    images = "\n\n".join(
+        f"**IKU {kode}**\n\n![IKU {kode}](data:image/png;base64,"
+        f"{base64.b64encode(png).decode()})"
+        for kode, png in exported.charts.items()
+        if kode in ("1", "2", "3", "4")
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "berkas": dg.MetadataValue.json([p.name for p in exported.paths]),
+            "folder": dg.MetadataValue.path(str(paths.output)),
+            "grafik": dg.MetadataValue.md(images),
+        }
+    )

@@ -32,6 +32,36 @@ def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+def realisasi_series(
+    realisasi: pd.DataFrame, kode: str, years: Iterable[int]
+) -> tuple[list[float | None], list[str]]:
+    """The kecamatan's value of ``kode`` per year, and why a year has none.
+
+    ``None`` (a gap in the chart, never 0) with the reason: "data belum tersedia" (the
+    source was not delivered), "penyebut 0" (nothing to count), "belum diproses" (the
+    year was not run).
+    """
+    rows = realisasi[(realisasi["kode"].astype(str) == kode) & (realisasi["wilayah"] == KECAMATAN)]
+    by_year = {int(r["tahun"]): r for r in rows.to_dict("records")}
+    values: list[float | None] = []
+    why: list[str] = []
+    for y in years:
+        r = by_year.get(int(y))
+        if r is None:
+            values.append(None)
+            why.append("belum diproses")
+        elif _missing(r["pembilang"]):
+            values.append(None)
+            why.append("data belum tersedia")
+        elif _missing(r["nilai"]):
+            values.append(None)
+            why.append("penyebut 0")
+        else:
+            values.append(float(r["nilai"]))
+            why.append("")
+    return values, why
+
+
 def trend_chart(
     realisasi: pd.DataFrame,
     kode: str,
@@ -46,10 +76,9 @@ def trend_chart(
     ("data belum tersedia", "penyebut 0", "belum diproses"), never a zero bar.
     """
     ind = INDIKATOR_BY_KODE[kode]
-    rows = realisasi[(realisasi["kode"].astype(str) == kode) & (realisasi["wilayah"] == KECAMATAN)]
-    by_year = {int(r["tahun"]): r for r in rows.to_dict("records")}
     if years is None:
-        years = sorted(by_year)
+        of_kode = realisasi["kode"].astype(str) == kode
+        years = sorted({int(y) for y in realisasi.loc[of_kode, "tahun"]})
     years = sorted(int(y) for y in years)
     target_of: dict[int, float] = {}
     if targets is not None and not targets.empty:
@@ -64,29 +93,14 @@ def trend_chart(
     ax = fig.add_subplot(1, 1, 1)
 
     x = list(range(len(years)))
-    values: list[float | None] = []
-    why: list[str] = []
-    for y in years:
-        r = by_year.get(y)
-        if r is None:
-            values.append(None)
-            why.append("belum\ndiproses")
-        elif _missing(r["pembilang"]):
-            values.append(None)
-            why.append("data belum\ntersedia")
-        elif _missing(r["nilai"]):
-            values.append(None)
-            why.append("penyebut 0")
-        else:
-            values.append(float(r["nilai"]))
-            why.append("")
-
+    values, why = realisasi_series(realisasi, kode, years)
     present = [v for v in values if v is not None]
     top = max(present + list(target_of.values()) + [100.0 if persen else 1.0])
     ax.set_ylim(0, top * 1.18)
     for xi, v, w in zip(x, values, why, strict=True):
         if v is None:
-            ax.text(xi, top * 0.04, w, ha="center", va="bottom", fontsize=8, color=_MUTED,
+            label = "\n".join(textwrap.wrap(w, 10))
+            ax.text(xi, top * 0.04, label, ha="center", va="bottom", fontsize=8, color=_MUTED,
                     style="italic")
             continue
         ax.bar(xi, v, width=0.6, color=_BAR, zorder=2)

@@ -70,7 +70,6 @@ MATRIKS_COLUMNS = (
     "status_realisasi",
     "kegiatan_selesai",
     "persen_selesai",
-    "catatan_tahun",
 )
 
 MATRIKS_KELURAHAN_COLUMNS = (
@@ -88,7 +87,6 @@ MATRIKS_KELURAHAN_COLUMNS = (
     "status_realisasi",
     "kegiatan_selesai",
     "persen_selesai",
-    "catatan_tahun",
 )
 
 
@@ -147,7 +145,8 @@ def _read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
-        values = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)}
+        cells = [c.strip() for c in record] + [""] * (len(header) - len(record))
+        values = dict(zip(header, cells, strict=False))
         rows.append((number, values))
     return header, rows
 
@@ -272,7 +271,9 @@ def read_predikat_bands(path: str | Path | None) -> tuple[PredikatBand, ...]:
         else:
             bound = -math.inf
         if bound in seen:
-            raise ValueError(f"{where}: batas_bawah {row['batas_bawah']!r} sama dengan baris {seen[bound]}")
+            raise ValueError(
+                f"{where}: batas_bawah {row['batas_bawah']!r} sama dengan baris {seen[bound]}"
+            )
         seen[bound] = number
         bands.append(PredikatBand(bound, row["predikat"]))
     if not bands:
@@ -343,14 +344,12 @@ def _status(pembilang: object, nilai: object) -> str:
     return TERSEDIA
 
 
-def _realisasi_notes(ind: Indikator, tahun: int, status: str) -> list[str]:
+def _realisasi_notes(ind: Indikator, status: str) -> list[str]:
     if status == BELUM_TERSEDIA:
-        return [
-            f"Realisasi {tahun}: {TEKS_BELUM_TERSEDIA} (sumber data belum diserahkan)."
-        ]
+        return [f"Realisasi: {TEKS_BELUM_TERSEDIA} (sumber data belum diserahkan)."]
     if status == PENYEBUT_NOL:
         what = _PENYEBUT.get(ind.kode, "penyebut 0")
-        return [f"Realisasi {tahun} tidak dapat dihitung: {what} (penyebut 0)."]
+        return [f"Realisasi tidak dapat dihitung: {what} (penyebut 0)."]
     return []
 
 
@@ -365,6 +364,51 @@ def _selesai_note(kegiatan: object, selesai: object, persen: object) -> list[str
     ]
 
 
+def _year_notes(
+    ind: Indikator,
+    status: str,
+    target: object,
+    tambahan: tuple[object, object, object] | None = None,
+) -> list[str]:
+    """The notes of one indicator in one year (not the indicator's standing note).
+
+    ``tambahan`` (kegiatan, kegiatan_selesai, persen_selesai) adds the IKU 4 share of
+    activities with hasil Selesai.
+    """
+    notes = _realisasi_notes(ind, status)
+    if _is_missing(target):
+        notes.append(CATATAN_TARGET_KOSONG)
+    elif float(target) == 0:
+        notes.append(CATATAN_TARGET_NOL)
+    if tambahan is not None and status == TERSEDIA:
+        notes += _selesai_note(*tambahan)
+    return notes
+
+
+def keterangan_periode(rows: pd.DataFrame) -> str:
+    """KETERANGAN of one indicator in the multi-year matrix.
+
+    ``rows`` are that indicator's rows of ``build_matriks`` (one per year). Notes that
+    recur are given once with their years ("2021, 2022: Target belum ditetapkan; ...");
+    the IKU 4 share of hasil Selesai is left out (the matrix shows it as its own row);
+    the indicator's standing note comes last.
+    """
+    if rows.empty:
+        return ""
+    kodes = set(rows["kode"].astype(str))
+    if len(kodes) != 1:
+        raise ValueError(f"keterangan_periode: satu indikator saja, bukan {sorted(kodes)}")
+    ind = INDIKATOR_BY_KODE[kodes.pop()]
+    years_of: dict[str, list[int]] = {}
+    for r in rows.sort_values("tahun").to_dict("records"):
+        for note in _year_notes(ind, r["status_realisasi"], r["target"]):
+            years_of.setdefault(note, []).append(int(r["tahun"]))
+    parts = [f"{', '.join(map(str, ys))}: {note}" for note, ys in years_of.items()]
+    if ind.catatan:
+        parts.append(ind.catatan)
+    return " ".join(parts)
+
+
 def _none(value: object) -> object:
     return None if _is_missing(value) else value
 
@@ -376,7 +420,8 @@ def _index_realisasi(realisasi: pd.DataFrame, wilayah: Iterable[str]) -> dict:
     index = {}
     for rec in rows.to_dict("records"):
         key = (int(rec["tahun"]), str(rec["kode"]), rec["wilayah"])
-        index[key] = (rec["pembilang"], rec["penyebut"], rec["nilai"], rec.get("run_id") if has_run else None)
+        run_id = rec.get("run_id") if has_run else None
+        index[key] = (rec["pembilang"], rec["penyebut"], rec["nilai"], run_id)
     return index
 
 
@@ -422,8 +467,8 @@ def build_matriks(
 
     Every indicator has a row for every year present in ``realisasi``, even one the
     realisasi lacks (it shows "data belum tersedia"). ``keterangan`` holds every note of
-    the row; ``catatan_tahun`` only those of the year (not the indicator's standing
-    note), for the multi-year matrix.
+    the row: why a realisasi or capaian is missing, the IKU 4 share of hasil Selesai,
+    the indicator's standing note from the declarations.
     """
     years = _years_run(realisasi)
     index = _index_realisasi(realisasi, [KECAMATAN])
@@ -438,18 +483,13 @@ def build_matriks(
             status = _status(pembilang, nilai)
             nilai = _none(nilai) if status == TERSEDIA else None
             target = _none(target_of.get((ind.kode, tahun)))
-            notes = _realisasi_notes(ind, tahun, status)
-            value, why = capaian(nilai, target, ind.polaritas)
-            if why and why != CATATAN_REALISASI_KOSONG:
-                notes.append(why)
+            value, _ = capaian(nilai, target, ind.polaritas)
             kegiatan_selesai = persen_selesai = None
+            tambah = None
             if ind.kode == "4":
-                kegiatan, kegiatan_selesai, persen_selesai = extra.get(
-                    (tahun, KECAMATAN), (None, None, None)
-                )
-                if status == TERSEDIA:
-                    notes += _selesai_note(kegiatan, kegiatan_selesai, persen_selesai)
-                kegiatan_selesai, persen_selesai = _none(kegiatan_selesai), _none(persen_selesai)
+                tambah = extra.get((tahun, KECAMATAN), (None, None, None))
+                kegiatan_selesai, persen_selesai = _none(tambah[1]), _none(tambah[2])
+            notes = _year_notes(ind, status, target, tambah)
             rows.append(
                 {
                     "tahun": tahun,
@@ -471,7 +511,6 @@ def build_matriks(
                     "status_realisasi": status,
                     "kegiatan_selesai": kegiatan_selesai,
                     "persen_selesai": persen_selesai,
-                    "catatan_tahun": " ".join(notes),
                 }
             )
     return _typed(pd.DataFrame(rows, columns=list(MATRIKS_COLUMNS)))
@@ -496,16 +535,13 @@ def build_matriks_kelurahan(
                     (tahun, ind.kode, wilayah), (None, None, None, year_run)
                 )
                 status = _status(pembilang, nilai)
-                notes = _realisasi_notes(ind, tahun, status)
+                notes = _realisasi_notes(ind, status)
                 kegiatan_selesai = persen_selesai = None
                 if ind.kode == "4":
-                    kegiatan, kegiatan_selesai, persen_selesai = extra.get(
-                        (tahun, wilayah), (None, None, None)
-                    )
+                    tambah = extra.get((tahun, wilayah), (None, None, None))
                     if status == TERSEDIA:
-                        notes += _selesai_note(kegiatan, kegiatan_selesai, persen_selesai)
-                    kegiatan_selesai = _none(kegiatan_selesai)
-                    persen_selesai = _none(persen_selesai)
+                        notes += _selesai_note(*tambah)
+                    kegiatan_selesai, persen_selesai = _none(tambah[1]), _none(tambah[2])
                 rows.append(
                     {
                         "tahun": tahun,
@@ -522,7 +558,6 @@ def build_matriks_kelurahan(
                         "status_realisasi": status,
                         "kegiatan_selesai": kegiatan_selesai,
                         "persen_selesai": persen_selesai,
-                        "catatan_tahun": " ".join(notes),
                     }
                 )
     return _typed(pd.DataFrame(rows, columns=list(MATRIKS_KELURAHAN_COLUMNS)))
@@ -548,7 +583,3 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
             frame[c] = frame[c].astype("object").where(frame[c].notna(), None)
     return frame
 
-
-def indikator(kode: str) -> Indikator:
-    """The declaration of ``kode`` (for writers that need the signed text)."""
-    return INDIKATOR_BY_KODE[kode]

@@ -68,6 +68,33 @@ realisasi_tambahan = sa.Table(
     sa.UniqueConstraint("tahun", "wilayah", name="uq_realisasi_tambahan"),
 )
 
+# The signed matrix filled in: one row per year × indicator (kecamatan level), with the
+# figures the exported files show beside it.
+matriks_iku = sa.Table(
+    "matriks_iku",
+    metadata,
+    sa.Column("tahun", sa.Integer, nullable=False),
+    sa.Column("no", sa.String(8), nullable=False),
+    sa.Column("kode", sa.String(4), nullable=False),
+    sa.Column("uraian_indikator", sa.Text, nullable=False),
+    sa.Column("satuan", sa.String(16), nullable=False),
+    sa.Column("alasan_sasaran", sa.Text),
+    sa.Column("sumber_data", sa.Text),
+    sa.Column("rumus_perhitungan", sa.Text),
+    sa.Column("target", sa.Float(precision=53)),
+    sa.Column("realisasi", sa.Float(precision=53)),
+    sa.Column("capaian", sa.Float(precision=53)),
+    sa.Column("predikat", sa.String(32)),
+    sa.Column("keterangan", sa.Text),
+    sa.Column("pembilang", sa.BigInteger),
+    sa.Column("penyebut", sa.BigInteger),
+    sa.Column("status_realisasi", sa.String(32)),
+    sa.Column("kegiatan_selesai", sa.BigInteger),
+    sa.Column("persen_selesai", sa.Float(precision=53)),
+    *_trace(),
+    sa.UniqueConstraint("tahun", "kode", name="uq_matriks_iku"),
+)
+
 # Publication log: which files, with which checksums, produced a year (§5 traceability).
 riwayat_publikasi = sa.Table(
     "riwayat_publikasi",
@@ -86,13 +113,9 @@ riwayat_publikasi = sa.Table(
 
 # Year-partitioned tables replaced together. A table added here is replaced with them.
 YEAR_TABLES: dict[str, sa.Table] = {
-    t.name: t for t in (realisasi_iku, realisasi_tambahan, baris_ditolak, riwayat_publikasi)
+    t.name: t
+    for t in (realisasi_iku, realisasi_tambahan, matriks_iku, baris_ditolak, riwayat_publikasi)
 }
-
-
-def register_year_table(table: sa.Table) -> sa.Table:
-    YEAR_TABLES[table.name] = table
-    return table
 
 
 def default_sqlite_url(data_dir: Path) -> str:
@@ -180,9 +203,12 @@ def replace_year(
 
 
 def read_table(engine: sa.Engine, name: str, tahun: int | None = None) -> pd.DataFrame:
+    """A published table (one year, or all), typed as the pipeline wrote it."""
     table = YEAR_TABLES[name]
     query = sa.select(table)
     if tahun is not None:
         query = query.where(table.c.tahun == tahun)
     with engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        frame = pd.read_sql(query, conn)
+    ints = [c.name for c in table.columns if isinstance(c.type, sa.BigInteger)]
+    return frame.astype({c: "Int64" for c in ints})

@@ -1,0 +1,78 @@
+"""The files a person opens, written from what the warehouse holds (DATA_CONTRACT §5).
+
+Every file is generated from published rows only, so a workbook never shows a number
+that the warehouse does not: ``matriks_iku_<tahun>.xlsx/.csv`` and
+``baris_ditolak_<tahun>.xlsx`` for the years of a run, and the 2021-2025 workbook
+(with the trend charts) refreshed from every published year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from iku_pipeline.indicators.declarations import KODE, PERIODE
+from iku_pipeline.publish import charts, excel
+from iku_pipeline.publish.matrix import (
+    PREDIKAT_FILE,
+    TARGET_FILE,
+    build_matriks,
+    build_matriks_kelurahan,
+    read_predikat_bands,
+    read_targets,
+)
+from iku_pipeline.publish.warehouse import read_table
+
+PERIODE_YEARS = tuple(range(PERIODE[0], PERIODE[1] + 1))
+
+
+def matriks_for_year(
+    realisasi: pd.DataFrame, tambahan: pd.DataFrame, reference_dir: Path, run_id: str
+) -> pd.DataFrame:
+    """The matriks_iku rows of one year: the signed matrix with target, capaian, predikat."""
+    targets = read_targets(reference_dir / TARGET_FILE)
+    bands = read_predikat_bands(reference_dir / PREDIKAT_FILE)
+    return build_matriks(realisasi.assign(run_id=run_id), tambahan, targets, bands)
+
+
+@dataclass
+class Exported:
+    paths: list[Path] = field(default_factory=list)
+    charts: dict[str, bytes] = field(default_factory=dict)
+
+
+def write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exported:
+    result = Exported()
+    matriks = read_table(engine, "matriks_iku")
+    for tahun in years:
+        rows = matriks[matriks["tahun"].eq(tahun)]
+        if rows.empty:
+            continue
+        result.paths += excel.write_matriks_tahun(rows, tahun, out_dir)
+        rejected = read_table(engine, "baris_ditolak", tahun)
+        result.paths.append(excel.write_baris_ditolak(rejected, tahun, out_dir))
+
+    realisasi = read_table(engine, "realisasi_iku")
+    tambahan = read_table(engine, "realisasi_tambahan")
+    targets = matriks[["kode", "tahun", "target"]]
+    result.charts = {
+        kode: charts.trend_chart(realisasi, kode, targets=targets, years=PERIODE_YEARS)
+        for kode in KODE
+    }
+    runs = matriks.drop_duplicates("tahun").set_index("tahun")["run_id"].to_dict()
+    kelurahan = build_matriks_kelurahan(realisasi, tambahan)
+    result.paths.append(
+        excel.write_matriks_periode(
+            matriks[matriks["tahun"].isin(PERIODE_YEARS)],
+            kelurahan[kelurahan["tahun"].isin(PERIODE_YEARS)],
+            result.charts,
+            runs,
+            out_dir,
+            years=PERIODE_YEARS,
+        )
+    )
+    return result

@@ -1,0 +1,113 @@
+"""The matrix as published: matriks_iku, the files a person opens, and traceability
+from every published number back to the checksums of the files it came from."""
+
+import hashlib
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from iku_pipeline.indicators.declarations import INDIKATOR_BY_KODE
+from iku_pipeline_tests.test_pipeline import run_year, table
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+
+
+def set_target(data_dir, kode: str, tahun: int, target: float) -> None:
+    path = data_dir / "reference" / "target_iku.csv"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else ["kode,tahun,target"]
+    lines = [ln for ln in lines if not ln.startswith(f"{kode},{tahun},")]
+    path.write_text("\n".join([*lines, f"{kode},{tahun},{target}"]) + "\n", encoding="utf-8")
+
+
+def test_matriks_carries_the_signed_text_target_and_capaian(data_dir, url):
+    set_target(data_dir, "1", 2023, 80)
+    set_target(data_dir, "3", 2023, 0)
+    run_year(data_dir, url, "2023")
+    matriks = table(url, "matriks_iku", 2023).set_index("kode")
+    assert list(matriks.index) == ["1", "1a", "1b", "1c", "1d", "2", "3", "4"]
+    for kode, row in matriks.iterrows():
+        assert row["uraian_indikator"] == INDIKATOR_BY_KODE[kode].uraian
+        assert row["rumus_perhitungan"] == INDIKATOR_BY_KODE[kode].rumus
+    assert matriks.at["1", "realisasi"] == pytest.approx(700 / 11)
+    assert matriks.at["1", "capaian"] == pytest.approx(700 / 11 / 80 * 100)
+    assert matriks.at["1", "predikat"] == "Tinggi"  # 79.5
+    assert pd.isna(matriks.at["3", "capaian"])  # a zero target: explained, no division
+    assert "Target 0" in matriks.at["3", "keterangan"]
+    assert pd.isna(matriks.at["2", "target"]) and pd.isna(matriks.at["2", "capaian"])
+    assert matriks.at["4", "realisasi"] == 3
+
+
+def test_changing_a_target_changes_only_the_rerun_years_capaian(data_dir, url):
+    (data_dir / "raw" / "layanan" / "2022").mkdir(parents=True)
+    for tahun in (2022, 2023):
+        set_target(data_dir, "1", tahun, 80)
+    run_year(data_dir, url, "2022")
+    run_year(data_dir, url, "2023")
+    before = table(url, "matriks_iku")
+    for tahun in (2022, 2023):
+        set_target(data_dir, "1", tahun, 70)
+    run_year(data_dir, url, "2023")
+    after = table(url, "matriks_iku")
+
+    def capaian(frame, tahun):
+        return frame[(frame["tahun"] == tahun) & (frame["kode"] == "1")]["capaian"].iloc[0]
+
+    assert capaian(after, 2023) == pytest.approx(700 / 11 / 70 * 100)
+    assert capaian(before, 2023) == pytest.approx(700 / 11 / 80 * 100)
+    cols = ["tahun", "kode", "target", "capaian", "run_id"]
+    pd.testing.assert_frame_equal(
+        before[before["tahun"] == 2022][cols].reset_index(drop=True),
+        after[after["tahun"] == 2022][cols].reset_index(drop=True),
+    )
+
+
+def test_every_matrix_number_traces_to_file_checksums(data_dir, url):
+    result = run_year(data_dir, url, "2023")
+    matriks = table(url, "matriks_iku", 2023)
+    log = table(url, "riwayat_publikasi", 2023)
+    assert set(matriks["run_id"]) == set(log["run_id"]) == {result.run_id}
+    for row in log.dropna(subset=["berkas"]).itertuples():
+        path = data_dir / "raw" / row.sumber / "2023" / row.berkas
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == row.sha256
+        assert path.stat().st_size == row.ukuran
+    delivered = set(log["sumber"])
+    assert delivered == {
+        "layanan", "musrenbang_usulan", "musrenbang_ba", "pbb_dhkp", "pbb_pembayaran", "konflik"
+    }
+
+
+def test_files_for_the_office_hold_the_published_values(data_dir, url):
+    result = run_year(data_dir, url, "2023")
+    out = data_dir / "published"
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "matriks_iku_2023.xlsx",
+        "matriks_iku_2023.csv",
+        "matriks_iku_2021-2025.xlsx",
+        "baris_ditolak_2023.xlsx",
+    } <= names
+    assert not [n for n in names if n.startswith(".")]  # no temporary file left behind
+
+    realisasi = table(url, "realisasi_iku", 2023)
+    kec = realisasi[realisasi["wilayah"] == "Kecamatan Metro Utara"].set_index("kode")["nilai"]
+    sheet = openpyxl.load_workbook(out / "matriks_iku_2023.xlsx").worksheets[0]
+    numbers = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, float | int)]
+    for kode in ("1", "2", "3"):
+        assert any(c.value == pytest.approx(kec[kode]) for c in numbers), kode
+    texts = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert "KECAMATAN METRO UTARA" in texts
+    assert result.run_id in texts or result.run_id[:8] in texts
+
+    periode = openpyxl.load_workbook(out / "matriks_iku_2021-2025.xlsx")
+    assert len(periode.worksheets) >= 2
+    all_text = " ".join(
+        str(c.value) for ws in periode.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
+    assert "belum diproses" in all_text  # years never run are not shown as zero
+
+    rejected = openpyxl.load_workbook(out / "baris_ditolak_2023.xlsx")
+    assert "layanan" in " ".join(ws.title.lower() for ws in rejected.worksheets)
