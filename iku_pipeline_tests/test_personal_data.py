@@ -1,0 +1,88 @@
+"""No NIK or name leaves the raw files (DATA_CONTRACT §6).
+
+A year full of NIKs and names (in the contract's personal columns and in extra columns a
+section might add) is run through the real CLI; then every byte the run wrote — the
+warehouse, the exported files, Dagster's storage and event log, the run's output — is
+searched for them.
+"""
+
+import os
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+FIRST = ["Budi", "Siti", "Wayan", "Nyoman", "Rini", "Agus", "Dewi", "Hendra", "Yusuf", "Lina"]
+LAST = ["Santoso", "Aminah", "Sudarsa", "Puspitasari", "Salim", "Gunawan", "Maulana", "Marlina"]
+
+
+def people(n: int, seed: int) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        nik = f"187203{rng.randrange(10**9, 10**10):010d}"
+        name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {chr(65 + i % 26)}{i:03d}"
+        out.append((nik, name))
+    return out
+
+
+def write_year(raw: Path, pemohon, wajib_pajak) -> None:
+    (raw / "layanan/2024").mkdir(parents=True)
+    lines = ["No Register;Tanggal;Jenis;Kel;Status;NIK;Nama;NIK Suami;Nama Ayah"]
+    for i, (nik, name) in enumerate(pemohon):
+        kel = "Banjarsari" if i % 7 else "Metro Pusat"  # some rows rejected: values kept
+        spouse_nik, spouse = pemohon[-1 - i]
+        lines.append(f"R-{i};0{1 + i % 9}/03/2024;KK;{kel};Selesai;{nik};{name};{spouse_nik};{spouse}")
+    (raw / "layanan/2024/register.csv").write_text("\n".join(lines), encoding="utf-8")
+    (raw / "pbb_dhkp/2024").mkdir(parents=True)
+    lines = ["NOP,Kelurahan,Nama WP,Ketetapan"]
+    for i, (_, name) in enumerate(wajib_pajak):
+        nop = f"1872030010010{i:04d}0" if i % 5 else "123"  # some rows rejected
+        lines.append(f"{nop},Purwosari,{name},100000")
+    (raw / "pbb_dhkp/2024/dhkp.csv").write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize("hash_key", ["kunci-rahasia-kantor", None])
+def test_no_nik_or_name_is_written_anywhere(tmp_path, hash_key):
+    pemohon = people(60, 1)
+    wajib_pajak = people(40, 2)
+    data = tmp_path / "data"
+    write_year(data / "raw", pemohon, wajib_pajak)
+    env = {
+        **os.environ,
+        "IKU_DATA_DIR": str(data),
+        "IKU_DATABASE_URL": f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
+        "IKU_OUTPUT_DIR": str(tmp_path / "published"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    env.pop("IKU_HASH_KEY", None)
+    if hash_key:
+        env["IKU_HASH_KEY"] = hash_key
+    (tmp_path / "dagster_home").mkdir()
+    run = subprocess.run(
+        [sys.executable, "-m", "dagster", "job", "execute", "-m", "iku_pipeline.definitions",
+         "-j", "iku_tahunan", "--tags", '{"dagster/partition": "2024"}'],
+        env=env, capture_output=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr.decode()[-3000:]
+    if not hash_key:
+        assert b"tidak antar-run" in run.stderr + run.stdout  # says hashes don't link runs
+
+    secrets = [nik for nik, _ in pemohon] + [n for _, n in pemohon + wajib_pajak]
+    needles = [s.encode() for s in secrets] + [s.encode("utf-16-le") for s in secrets]
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and "raw" not in p.parts]
+    assert any(p.suffix == ".xlsx" for p in written)
+    assert any(p.name.startswith("warehouse.sqlite") for p in written)
+    blobs = {str(p): p.read_bytes() for p in written}
+    for p in written:  # a workbook is a zip: search its members, not the compressed bytes
+        if p.suffix == ".xlsx":
+            with zipfile.ZipFile(p) as z:
+                blobs[str(p)] = b"".join(z.read(name) for name in z.namelist())
+    blobs["run output"] = run.stdout + run.stderr
+    leaks = [(where, n) for where, blob in blobs.items() for n in needles if n in blob]
+    assert leaks == []
+    # The masked forms are there, so the scan looked where the data went.
+    assert any(pemohon[0][0][:6].encode() + b"******" in b for b in blobs.values())
