@@ -123,7 +123,10 @@ def parse_date(cells: pd.Series) -> Parsed:
     if len(natives):
         is_date = natives.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
         for i, v in natives[is_date].items():
-            values[i] = pd.Timestamp(v).normalize()
+            try:
+                values[i] = pd.Timestamp(v).as_unit("ns").normalize()
+            except (OverflowError, ValueError):  # beyond pandas' range (years 1677-2262)
+                errors[i] = f"tanggal {display(v)} tidak valid"
         for i, v in natives[~is_date].items():
             errors[i] = f"tanggal {display(v)} tidak valid"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,20 +145,22 @@ def _parse_csv(text: str, delimiter: str, berkas: str) -> list[tuple[int, list]]
 
 def _xlsx_records(path: Path) -> list[tuple[int, list]]:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+    except Exception as e:  # zip, XML, zlib or openpyxl errors: all mean "not a workbook"
         raise FileFailed(path.name, f"bukan berkas Excel (.xlsx) yang dapat dibuka: {e}") from e
     try:
         if not wb.worksheets:
             raise FileFailed(path.name, "berkas Excel tidak berisi lembar kerja")
         ws = wb.worksheets[0]
         ws.reset_dimensions()  # trust the cells, not a stale "used range" in the file
+        # Empty rows are dropped here: a sheet whose used range spans a million rows
+        # costs one pass over them, not a million-row frame.
         records = [
             (number, list(values))
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+            if any(v is not None for v in values)
         ]
     except FileFailed:
         raise
@@ -199,7 +200,9 @@ def _header_map(cells: list, spec: SourceSpec) -> dict[int, str] | None:
 
 
 def _find_header(records: list[tuple[int, list]], spec: SourceSpec):
-    for idx, (_, cells) in enumerate(records[:HEADER_SEARCH_ROWS]):
+    for idx, (number, cells) in enumerate(records):
+        if number > HEADER_SEARCH_ROWS:  # the first 10 rows as the spreadsheet numbers them
+            break
         mapping = _header_map(cells, spec)
         if mapping is not None:
             return idx, mapping
@@ -210,7 +213,8 @@ def _missing_header_message(records: list[tuple[int, list]], spec: SourceSpec) -
     required = set(spec.required)
     found = [
         required & set(_locate_columns(cells, spec).values())
-        for _, cells in records[:HEADER_SEARCH_ROWS]
+        for number, cells in records
+        if number <= HEADER_SEARCH_ROWS
     ]
     best = max(found, key=len, default=set())
     if not best:
