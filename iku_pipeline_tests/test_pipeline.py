@@ -41,7 +41,7 @@ EXPECTED_REJECTED_2023 = {
     ("layanan", "register_tw1.csv", 16, "status"),
     ("layanan", "register_tw1.csv", 17, "tanggal_selesai"),
     ("layanan", "register_tw1.csv", 18, "tanggal_masuk"),
-    ("layanan", "register_tw1.csv", 21, ""),
+    ("layanan", "register_tw1.csv", 20, ""),  # after a field spanning two lines: row 20
     ("layanan", "register_tw2.xlsx", 9, ""),
     ("layanan", "register_tw2.xlsx", 12, "tanggal_masuk"),
     ("musrenbang_usulan", "usulan_2023.csv", 7, "uraian_usulan"),

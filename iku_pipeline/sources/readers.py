@@ -77,11 +77,17 @@ def read_file(path: Path, spec: SourceSpec, key: bytes) -> FileRows:
         text, encoding = _decode(path.read_bytes(), path.name)
         # The sniffer's guess first; a title line above the table can fool it, so the
         # other delimiter is tried when no header row is found with the first.
+        tried = []
         for delimiter in _delimiters(text):
             records = _parse_csv(text, delimiter, path.name)
             header_idx, mapping = _find_header(records, spec)
             if mapping is not None:
                 break
+            tried.append(records)
+        else:
+            # No header either way: explain the failure with the split that came closest
+            # (the header row found, missing a column), not with the last one tried.
+            records = max(tried, key=lambda r: len(_required_found(r, spec)))
         meta = {"delimiter": delimiter, "encoding": encoding}
     elif suffix == ".xlsx":
         records = _xlsx_records(path)
@@ -126,17 +132,16 @@ def _delimiters(text: str) -> list[str]:
 
 
 def _parse_csv(text: str, delimiter: str, berkas: str) -> list[tuple[int, list]]:
-    """Records with the line a spreadsheet shows as their row (a quoted field spanning
-    lines stays in the row it starts on)."""
+    """Records numbered as a spreadsheet shows them (§2): one row per record, so a
+    quoted field spanning lines stays in the row it starts on and the next record is
+    the next row, not the next physical line. An empty line is an (empty) row."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = []
-    start = 1
     try:
-        for fields in reader:
-            records.append((start, fields))
-            start = reader.line_num + 1
+        for row, fields in enumerate(reader, start=1):
+            records.append((row, fields))
     except csv.Error as e:
-        raise FileFailed(berkas, f"CSV rusak di baris {start}: {e}") from e
+        raise FileFailed(berkas, f"CSV rusak di baris {len(records) + 1}: {e}") from e
     return records
 
 
@@ -209,14 +214,19 @@ def _find_header(records: list[tuple[int, list]], spec: SourceSpec):
     return None, None
 
 
-def _missing_header_message(records: list[tuple[int, list]], spec: SourceSpec) -> str:
+def _required_found(records: list[tuple[int, list]], spec: SourceSpec) -> set[str]:
+    """The most required columns any one of the first 10 rows holds."""
     required = set(spec.required)
     found = [
         required & set(_locate_columns(cells, spec).values())
         for number, cells in records
         if number <= HEADER_SEARCH_ROWS
     ]
-    best = max(found, key=len, default=set())
+    return max(found, key=len, default=set())
+
+
+def _missing_header_message(records: list[tuple[int, list]], spec: SourceSpec) -> str:
+    best = _required_found(records, spec)
     if not best:
         return (
             "tidak ditemukan baris judul kolom dalam 10 baris pertama; kolom wajib: "

@@ -232,33 +232,16 @@ def _validate(
         for name, err in rule(values, tahun).items():
             errors[name] = errors[name].where(errors[name].notna(), err)
 
+    # References to another source's accepted rows of the year are rules of the
+    # referencing column, so they take part in "the first failing column" like any other.
+    for ref in spec.references:
+        err = _reference_errors(ref, values, frame, references.get(ref.source), tahun)
+        errors[ref.column] = errors[ref.column].where(errors[ref.column].notna(), err)
+
     kolom, alasan = _first_failure(errors, frame, reads, spec)
 
     # Keys as compared (§3): trimmed, case-insensitive; a NOP by its digits.
-    key = values[spec.key]
-    values[KEY] = key if spec.column(spec.key).kind is Kind.NOP else key.str.casefold()
-
-    # References to other sources, among rows that pass their own rules.
-    for ref in spec.references:
-        ok = alasan.isna()
-        target = references.get(ref.source)
-        known = set(target.accepted[KEY]) if target is not None else set()
-        ref_values = values[ref.column]
-        ref_keys = ref_values if spec.column(ref.column).kind is Kind.NOP else ref_values.str.casefold()
-        checked = ok.copy()
-        if ref.when_year_column:
-            year_of = values[ref.when_year_column].fillna(tahun)
-            checked &= year_of.eq(tahun)
-        missing = checked & ~ref_keys.isin(known)
-        ref_spec = SOURCES[ref.source]
-        not_delivered = "" if target is not None and target.delivered else " (belum diserahkan)"
-        for i in missing[missing].index:
-            shown = parsers.display(frame.at[i, ref.column])
-            kolom[i] = ref.column
-            alasan[i] = (
-                f"{ref.column} '{shown}' tidak ada dalam {ref_spec.judul} tahun {tahun}"
-                f"{not_delivered}"
-            )
+    values[KEY] = _compared(values[spec.key], spec.column(spec.key))
 
     # Duplicate keys, among rows that pass every other rule: the first one is kept.
     ok = alasan.isna()
@@ -282,6 +265,29 @@ def _validate(
     rejected = _rejected_records(frame[bad], kolom[bad], alasan[bad], reads, spec.name, tahun)
     accepted, info = _accepted_frame(frame[~bad], values[~bad], spec, tahun, jenis_layanan)
     return accepted, rejected, info
+
+
+def _compared(values: pd.Series, column: Column) -> pd.Series:
+    """Keys as compared (§3): trimmed (parsing did that) and case-insensitive."""
+    return values if column.kind is Kind.NOP else values.str.casefold()
+
+
+def _reference_errors(ref, values, frame, target: Staged | None, tahun: int) -> pd.Series:
+    """Rows whose ``ref.column`` names no accepted row of the referenced source."""
+    known = set(target.accepted[KEY]) if target is not None else set()
+    keys = _compared(values[ref.column], SOURCES[ref.source].column(ref.source_column))
+    checked = keys.notna()
+    if ref.when_year_column:  # only the partition year's tahun_pajak must be on the roll
+        checked &= values[ref.when_year_column].fillna(tahun).eq(tahun)
+    missing = checked & ~keys.isin(known)
+    note = "" if target is not None and target.delivered else " (belum diserahkan)"
+    errors = pd.Series([None] * len(values), index=values.index, dtype=object)
+    for i in missing[missing].index:
+        errors[i] = (
+            f"{ref.column} '{parsers.display(frame.at[i, ref.column])}' tidak ada dalam "
+            f"{SOURCES[ref.source].judul} tahun {tahun}{note}"
+        )
+    return errors
 
 
 def _first_failure(errors: pd.DataFrame, frame: pd.DataFrame, reads: list[FileRows], spec):
