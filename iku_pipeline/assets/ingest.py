@@ -43,7 +43,7 @@ def _ingest(
         folder = paths.raw / spec.name / str(tahun)
         refs = {r.source: referensi[tahun] for r in spec.references} if referensi else {}
         context.log.info(f"Membaca {spec.name} {tahun} dari raw/{spec.name}/{tahun}/ ...")
-        staged = stage_source(spec, folder, tahun, key, refs, jenis)
+        staged = stage_source(spec, folder, tahun, key, refs, jenis, root=paths.data)
         if not staged.delivered:
             context.log.warning(
                 f"{spec.judul} tahun {tahun} belum diserahkan (folder raw/{spec.name}/{tahun} "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,33 @@ ROW = "_baris"  # row number as a spreadsheet shows it
 FILE = "_berkas"  # file name as delivered
 
 csv.field_size_limit(2**31 - 1)
+
+MAX_FILE_MB_ENV = "IKU_MAX_FILE_MB"
+MAX_ROWS_ENV = "IKU_MAX_ROWS"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one delivered file may hold; beyond it the file fails with a clear cause
+    instead of exhausting memory. Set by ``IKU_MAX_FILE_MB`` and ``IKU_MAX_ROWS``."""
+
+    max_bytes: int = 2048 * 2**20
+    max_rows: int = 20_000_000
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        env = os.environ
+        return cls(
+            max_bytes=int(float(env.get(MAX_FILE_MB_ENV, 2048)) * 2**20),
+            max_rows=int(env.get(MAX_ROWS_ENV, 20_000_000)),
+        )
+
+    def too_many_rows(self, berkas: str) -> FileFailed:
+        return FileFailed(
+            berkas,
+            f"berkas berisi lebih dari {self.max_rows:,} baris (batas {MAX_ROWS_ENV}); "
+            "bagi menjadi beberapa berkas",
+        )
 
 
 class FileFailed(Exception):
@@ -71,7 +99,14 @@ def list_files(folder: Path) -> list[Path]:
     )
 
 
-def read_file(path: Path, spec: SourceSpec, key: bytes) -> FileRows:
+def read_file(path: Path, spec: SourceSpec, key: bytes, limits: Limits = Limits()) -> FileRows:
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise FileFailed(
+            path.name,
+            f"berkas berukuran {size / 2**20:,.0f} MB, melebihi batas "
+            f"{limits.max_bytes / 2**20:,.0f} MB ({MAX_FILE_MB_ENV})",
+        )
     suffix = path.suffix.casefold()
     if suffix == ".csv":
         text, encoding = _decode(path.read_bytes(), path.name)
@@ -79,7 +114,7 @@ def read_file(path: Path, spec: SourceSpec, key: bytes) -> FileRows:
         # other delimiter is tried when no header row is found with the first.
         tried = []
         for delimiter in _delimiters(text):
-            records = _parse_csv(text, delimiter, path.name)
+            records = _parse_csv(text, delimiter, path.name, limits)
             header_idx, mapping = _find_header(records, spec)
             if mapping is not None:
                 break
@@ -90,7 +125,7 @@ def read_file(path: Path, spec: SourceSpec, key: bytes) -> FileRows:
             records = max(tried, key=lambda r: len(_required_found(r, spec)))
         meta = {"delimiter": delimiter, "encoding": encoding}
     elif suffix == ".xlsx":
-        records = _xlsx_records(path)
+        records = _xlsx_records(path, limits)
         header_idx, mapping = _find_header(records, spec)
         meta = {}
     else:
@@ -131,7 +166,9 @@ def _delimiters(text: str) -> list[str]:
     return [sniffed] + [d for d in (",", ";") if d != sniffed]
 
 
-def _parse_csv(text: str, delimiter: str, berkas: str) -> list[tuple[int, list]]:
+def _parse_csv(
+    text: str, delimiter: str, berkas: str, limits: Limits = Limits()
+) -> list[tuple[int, list]]:
     """Records numbered as a spreadsheet shows them (§2): one row per record, so a
     quoted field spanning lines stays in the row it starts on and the next record is
     the next row, not the next physical line. An empty line is an (empty) row."""
@@ -139,6 +176,8 @@ def _parse_csv(text: str, delimiter: str, berkas: str) -> list[tuple[int, list]]
     records = []
     try:
         for row, fields in enumerate(reader, start=1):
+            if row > limits.max_rows:
+                raise limits.too_many_rows(berkas)
             records.append((row, fields))
     except csv.Error as e:
         raise FileFailed(berkas, f"CSV rusak di baris {len(records) + 1}: {e}") from e
@@ -148,7 +187,7 @@ def _parse_csv(text: str, delimiter: str, berkas: str) -> list[tuple[int, list]]
 # ---------------------------------------------------------------- XLSX
 
 
-def _xlsx_records(path: Path) -> list[tuple[int, list]]:
+def _xlsx_records(path: Path, limits: Limits = Limits()) -> list[tuple[int, list]]:
     import openpyxl
 
     try:
@@ -162,11 +201,12 @@ def _xlsx_records(path: Path) -> list[tuple[int, list]]:
         ws.reset_dimensions()  # trust the cells, not a stale "used range" in the file
         # Empty rows are dropped here: a sheet whose used range spans a million rows
         # costs one pass over them, not a million-row frame.
-        records = [
-            (number, list(values))
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
-            if any(v is not None for v in values)
-        ]
+        records = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if any(v is not None for v in values):
+                if len(records) >= limits.max_rows:
+                    raise limits.too_many_rows(path.name)
+                records.append((number, list(values)))
     except FileFailed:
         raise
     except Exception as e:  # a damaged sheet: zip member, XML or cell errors

@@ -20,7 +20,15 @@ import pandas as pd
 from iku_pipeline.sources import parsers
 from iku_pipeline.sources.reference import map_jenis_layanan
 from iku_pipeline.sources.schemas import check_staged
-from iku_pipeline.sources.readers import FILE, ROW, FileFailed, FileRows, list_files, read_file
+from iku_pipeline.sources.readers import (
+    FILE,
+    ROW,
+    FileFailed,
+    FileRows,
+    Limits,
+    list_files,
+    read_file,
+)
 from iku_pipeline.sources.specs import SOURCES, Column, Kind, SourceSpec
 
 REJECTED_COLUMNS = ("sumber", "tahun", "berkas", "baris", "kolom", "alasan", "isi_baris")
@@ -89,20 +97,36 @@ def stage_source(
     key: bytes,
     references: Mapping[str, Staged] | None = None,
     jenis_layanan: Mapping[str, str] | None = None,
+    root: Path | None = None,
+    limits: Limits | None = None,
 ) -> Staged:
-    """Read and validate every file of ``folder`` (one source, one year)."""
+    """Read and validate every file of ``folder`` (one source, one year).
+
+    ``root`` is the data directory (default: three levels above ``raw/<src>/<year>``):
+    a file or link resolving outside it is refused.
+    """
     paths = list_files(folder)
     if not paths:
         return Staged(spec.name, tahun, False, _typed_empty(spec), empty_rejected())
 
     reads: list[FileRows] = []
     reports: list[FileReport] = []
+    limits = limits or Limits.from_env()
+    root = (root or folder.parents[2]).resolve()
     for path in paths:
-        data = path.read_bytes()
-        report = FileReport(path.name, len(data), hashlib.sha256(data).hexdigest())
+        report = FileReport(path.name, 0, "")
         reports.append(report)
+        if not path.resolve().is_relative_to(root):
+            report.gagal = (
+                "berkas (atau tautannya) menunjuk ke luar folder data; tidak dibaca. "
+                "Salin berkasnya ke folder ini."
+            )
+            continue
+        report.ukuran = path.stat().st_size
+        with path.open("rb") as f:
+            report.sha256 = hashlib.file_digest(f, "sha256").hexdigest()
         try:
-            rows = read_file(path, spec, key)
+            rows = read_file(path, spec, key, limits)
         except FileFailed as e:
             report.gagal = e.sebab
             continue
