@@ -55,3 +55,49 @@ def warehouse_url(request, tmp_path: Path):
     with admin.begin() as conn:
         conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
     admin.dispose()
+
+
+# ---------------------------------------------------------------- contract tests
+# Helpers for test_validate.py and test_compute.py: extracts written as small CSV texts
+# into raw/<source>/<tahun>/ of a temporary data directory, then staged in the order the
+# pipeline stages them (a source before the ones referencing it).
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "raw"
+
+
+@pytest.fixture
+def put(raw_dir: Path):
+    """put(source, file name, csv text, tahun=2023, encoding="utf-8"): one delivered file."""
+
+    def write(source: str, name: str, text: str, tahun: int = 2023, encoding: str = "utf-8"):
+        path = raw_dir / source / str(tahun) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode(encoding))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def stage_year(raw_dir: Path):
+    """stage_year(tahun=2023, jenis_layanan=None) -> {source: Staged} for every source."""
+    from iku_pipeline.sources.reference import load_jenis_layanan
+    from iku_pipeline.sources.specs import SOURCE_ORDER, SOURCES
+    from iku_pipeline.sources.validate import stage_source
+
+    def stage(tahun: int = 2023, jenis_layanan=None):
+        if jenis_layanan is None:
+            jenis_layanan = load_jenis_layanan(raw_dir.parent / "reference")
+        staged = {}
+        for name in SOURCE_ORDER:
+            spec = SOURCES[name]
+            refs = {r.source: staged[r.source] for r in spec.references}
+            staged[name] = stage_source(
+                spec, raw_dir / name / str(tahun), tahun, b"kunci-uji", refs, jenis_layanan
+            )
+        return staged
+
+    return stage

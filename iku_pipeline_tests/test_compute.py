@@ -1,0 +1,358 @@
+"""DATA_CONTRACT §3 formulas and §5 rows of ``realisasi_iku``: each expected figure is
+counted by hand from the few rows written beside it.
+
+``put`` and ``stage_year`` are in conftest.py.
+"""
+
+import pandas as pd
+import pytest
+
+from iku_pipeline.indicators.compute import compute_realisasi, compute_tambahan, pbb_report
+
+K = "Kecamatan Metro Utara"
+KELURAHAN = ("Banjarsari", "Purwosari", "Purwoasri", "Karangrejo")
+KODES = ("1", "1a", "1b", "1c", "1d", "2", "3", "4")
+
+LAYANAN = (
+    "No Register;Tanggal Masuk;Jenis Layanan;Kelurahan;Status;Tgl Selesai\n"
+    "R-01;02/01/2023;KK;Banjarsari;Selesai;03/01/2023\n"  # 1a processed
+    "R-02;02/01/2023;KTP;Banjarsari;Proses;\n"  # 1a not yet
+    "R-03;02/01/2023;IMB;Banjarsari;Diterbitkan;\n"  # 1b processed
+    "R-04;02/01/2023;SKTM;Banjarsari;Selesai;\n"  # LAINNYA: outside IKU 1
+    "R-05;02/01/2023;IUMK;Purwosari;Menunggu;\n"  # 1c not yet
+    "R-06;02/01/2023;NIB;Purwosari;Dikembalikan;\n"  # 1c processed
+    "R-07;02/01/2023;Nikah;Purwosari;Ditolak;\n"  # 1d processed
+    "R-08;02/01/2023;Pengantar KK dan KTP;Purwoasri;;04/01/2023\n"  # 1a processed (empty status, selesai given)
+    "R-09;02/01/2023;Numpang Nikah;Purwoasri;Baru;\n"  # 1d not yet
+    "R-10;02/01/2023;PBG;Karangrejo;Pending;\n"  # 1b not yet
+    "R-11;02/01/2023;Surat Pindah;Karangrejo;Selesai;\n"  # unmapped: LAINNYA, outside
+    "R-12;31/02/2023;KK;Karangrejo;Selesai;\n"  # rejected: not counted
+)
+
+USULAN = (
+    "ID Usulan;Kelurahan;Uraian Usulan\n"
+    "U-1;Banjarsari;Drainase\n"
+    "U-2;Banjarsari;Posyandu\n"
+    "U-3;Purwosari;Pelatihan UMKM\n"
+    "U-4;Purwoasri;Lampu jalan\n"
+    "U-5;Purwoasri;Sumur bor\n"
+    "U-6;Purwoasri;Bank sampah\n"
+    "U-7;Karangrejo;  \n"  # rejected: uraian blank, so Karangrejo has no valid proposal
+)
+BA = (
+    "ID Usulan;No BA;Prioritas\n"
+    "U-1;005/BA/2023;1\n"
+    "u-4;005/BA/2023;2\n"
+    "U-5;005/BA/2023;3\n"
+    "U-1;005/BA/2023;4\n"  # duplicate: counted once
+    "U-7;005/BA/2023;5\n"  # rejected proposal: rejected
+)
+
+N = {i: f"18.72.030.00{i}.001-0001.0" for i in range(1, 8)}
+DHKP = (
+    "NOP;Kelurahan;PBB Terhutang\n"
+    f"{N[1]};Banjarsari;150.000\n"
+    f"{N[2]};Banjarsari;100.000\n"
+    f"{N[3]};Purwosari;200.000\n"
+    f"{N[4]};Purwoasri;250.000\n"
+    f"{N[5]};Karangrejo;0\n"  # exempt: outside IKU 3
+    f"{N[6]};Karangrejo;300.000\n"
+)
+BAYAR_S1 = (
+    "No Transaksi;NOP;Tanggal Bayar;Jumlah Bayar;Tahun Pajak\n"
+    f"T-01;{N[1]};15/03/2023;Rp 150.000;2023\n"  # N1 paid in full
+    f"T-02;{N[2]};16/03/2023;50.000;2023\n"  # N2 partial ...
+    f"T-03;{N[2]};16/03/2023;50.000;2022\n"  # ... arrears do not make it whole
+    f"T-04;{N[3]};17/03/2023;100.000;\n"  # N3 first instalment (tahun_pajak = 2023)
+    f"T-05;{N[6]};18/03/2023;300.000;2022\n"  # N6 arrears only: not paid for 2023
+    f"T-06;{N[7]};19/03/2023;75.000;2021\n"  # arrears of an object not on the 2023 roll: kept
+)
+BAYAR_S2 = (
+    "No Transaksi;NOP;Tanggal Bayar;Jumlah Bayar;Tahun Pajak\n"
+    f"T-07;{N[3]};01/08/2023;100.000;2023\n"  # N3 second instalment: 200.000 in all, paid
+    f"T-08;{N[4]};02/08/2023;300.000;2023\n"  # N4 paid more than due: paid
+    f"T-09;{N[5]};03/08/2023;10.000;2023\n"  # a payment to the exempt object
+)
+
+KONFLIK = (
+    "No Kegiatan;Tanggal;Kelurahan;Jenis Konflik;Hasil\n"
+    "K-1;01/02/2023;Banjarsari;Sengketa tanah;Selesai\n"
+    "K-2;15/03/2023;Banjarsari;Perselisihan warga;Proses\n"
+    "K-3;09/06/2023;Purwosari;Konflik waris;\n"
+    "K-4;01/07/2023;Purwoasri;Sengketa batas;Selesai\n"
+    "K-5;02/08/2023;Karangrejo;;Selesai\n"  # rejected: jenis_konflik blank
+    "K-6;03/08/2023;Karangrejo;Sengketa;Gagal\n"  # rejected: hasil
+)
+
+
+@pytest.fixture
+def everything(put):
+    put("layanan", "register.csv", LAYANAN)
+    put("musrenbang_usulan", "usulan.csv", USULAN)
+    put("musrenbang_ba", "ba.csv", BA)
+    put("pbb_dhkp", "dhkp.csv", DHKP)
+    put("pbb_pembayaran", "bayar_s1.csv", BAYAR_S1)
+    put("pbb_pembayaran", "bayar_s2.csv", BAYAR_S2)
+    put("konflik", "konflik.csv", KONFLIK)
+
+
+def figures(realisasi, kode):
+    """{wilayah: (pembilang, penyebut, nilai)} of one indicator, NA as None."""
+    rows = realisasi[realisasi["kode"] == kode]
+    out = {}
+    for r in rows.itertuples():
+        vals = []
+        for v in (r.pembilang, r.penyebut, r.nilai):
+            vals.append(None if pd.isna(v) else v)
+        out[r.wilayah] = tuple(vals)
+    return out
+
+
+def counts(realisasi, kode):
+    return {w: (p, q) for w, (p, q, _) in figures(realisasi, kode).items()}
+
+
+@pytest.fixture
+def realisasi(everything, stage_year):
+    return compute_realisasi(stage_year(), 2023)
+
+
+# ---------------------------------------------------------------- shape of the table
+
+
+def test_one_row_per_indicator_and_wilayah(realisasi):
+    assert len(realisasi) == len(KODES) * 5
+    for kode in KODES:
+        assert set(realisasi.loc[realisasi["kode"] == kode, "wilayah"]) == {K, *KELURAHAN}
+    assert set(realisasi["tahun"]) == {2023}
+
+
+def test_satuan(realisasi):
+    satuan = dict(zip(realisasi["kode"], realisasi["satuan"]))
+    assert satuan == {"1": "%", "1a": "%", "1b": "%", "1c": "%", "1d": "%", "2": "%", "3": "%", "4": "kegiatan"}
+
+
+@pytest.mark.parametrize("kode", KODES)
+def test_kecamatan_row_is_the_sum_of_the_kelurahan_rows(realisasi, kode):
+    f = figures(realisasi, kode)
+    assert f[K][0] == sum(f[k][0] for k in KELURAHAN)
+    if kode != "4":
+        assert f[K][1] == sum(f[k][1] for k in KELURAHAN)
+        # a ratio of the sums, not a mean of the kelurahan values
+        assert f[K][2] == pytest.approx(100 * f[K][0] / f[K][1], rel=1e-12)
+
+
+# ---------------------------------------------------------------- IKU 1
+
+
+def test_iku_1a_kk_ktp(realisasi):
+    # Banjarsari: KK processed, KTP not; Purwoasri: Pengantar KK dan KTP processed
+    assert counts(realisasi, "1a") == {
+        K: (2, 3), "Banjarsari": (1, 2), "Purwosari": (0, 0), "Purwoasri": (1, 1), "Karangrejo": (0, 0)
+    }
+    f = figures(realisasi, "1a")
+    assert f[K][2] == pytest.approx(200 / 3, rel=1e-12)  # full precision, not rounded
+    assert f["Banjarsari"][2] == 50.0
+    assert f["Purwoasri"][2] == 100.0
+
+
+def test_iku_1b_imb_and_pbg(realisasi):
+    assert counts(realisasi, "1b") == {
+        K: (1, 2), "Banjarsari": (1, 1), "Purwosari": (0, 0), "Purwoasri": (0, 0), "Karangrejo": (0, 1)
+    }
+    assert figures(realisasi, "1b")["Karangrejo"][2] == 0.0  # 0 processed of 1: 0, not null
+
+
+def test_iku_1c_iumk_and_nib(realisasi):
+    assert counts(realisasi, "1c") == {
+        K: (1, 2), "Banjarsari": (0, 0), "Purwosari": (1, 2), "Purwoasri": (0, 0), "Karangrejo": (0, 0)
+    }
+
+
+def test_iku_1d_nikah(realisasi):
+    assert counts(realisasi, "1d") == {
+        K: (1, 2), "Banjarsari": (0, 0), "Purwosari": (1, 1), "Purwoasri": (0, 1), "Karangrejo": (0, 0)
+    }
+
+
+def test_iku_1_is_the_four_categories_together_without_lainnya(realisasi):
+    assert counts(realisasi, "1") == {
+        K: (5, 9), "Banjarsari": (2, 3), "Purwosari": (2, 3), "Purwoasri": (1, 2), "Karangrejo": (0, 1)
+    }
+    assert figures(realisasi, "1")[K][2] == pytest.approx(500 / 9, rel=1e-12)
+
+
+def test_nilai_is_null_when_the_denominator_is_zero(realisasi):
+    f = figures(realisasi, "1a")
+    assert f["Purwosari"] == (0, 0, None)
+    assert f["Karangrejo"] == (0, 0, None)
+
+
+# ---------------------------------------------------------------- IKU 2
+
+
+def test_iku_2_proposals_in_the_ba_over_valid_proposals(realisasi):
+    assert counts(realisasi, "2") == {
+        K: (3, 6), "Banjarsari": (1, 2), "Purwosari": (0, 1), "Purwoasri": (2, 3), "Karangrejo": (0, 0)
+    }
+    f = figures(realisasi, "2")
+    assert f[K][2] == 50.0
+    assert f["Purwoasri"][2] == pytest.approx(200 / 3, rel=1e-12)
+    assert f["Karangrejo"][2] is None
+
+
+# ---------------------------------------------------------------- IKU 3
+
+
+def test_iku_3_wajib_pajak_who_paid(realisasi):
+    # N1 paid; N2 partial (arrears do not add); N3 two instalments = paid; N4 overpaid =
+    # paid; N5 exempt: outside; N6 only arrears: not paid
+    assert counts(realisasi, "3") == {
+        K: (3, 5), "Banjarsari": (1, 2), "Purwosari": (1, 1), "Purwoasri": (1, 1), "Karangrejo": (0, 1)
+    }
+    assert figures(realisasi, "3")[K][2] == 60.0
+
+
+def test_pbb_report(everything, stage_year):
+    report = pbb_report(stage_year(), 2023)
+    assert report["objek_dibebaskan"] == 1  # N5
+    assert report["wajib_pajak"] == 5
+    assert report["wajib_pajak_lunas"] == 3
+    assert report["wajib_pajak_bayar_sebagian"] == 1  # N2
+    assert report["pembayaran_tunggakan"] == 3  # T-03, T-05, T-06
+    assert report["jumlah_tunggakan_rp"] == 50_000 + 300_000 + 75_000
+
+
+def test_partial_payer_has_not_paid(put, stage_year):
+    put("pbb_dhkp", "dhkp.csv", "NOP;Kelurahan;PBB\n" f"{N[1]};Banjarsari;150.000\n")
+    put("pbb_pembayaran", "b.csv", "NTPD;NOP;Tgl Bayar;Jumlah;Tahun\n" f"T-1;{N[1]};15/03/2023;149.999;2023\n")
+    assert counts(compute_realisasi(stage_year(), 2023), "3")[K] == (0, 1)
+
+
+def test_instalments_that_add_up_are_paid(put, stage_year):
+    put("pbb_dhkp", "dhkp.csv", "NOP;Kelurahan;PBB\n" f"{N[1]};Banjarsari;150.000\n")
+    put(
+        "pbb_pembayaran",
+        "b.csv",
+        "NTPD;NOP;Tgl Bayar;Jumlah;Tahun\n"
+        f"T-1;{N[1]};15/03/2023;100.000;2023\n"
+        f"T-2;187203000100100010;15/04/2023;50.000;\n",  # the same NOP, written as digits
+    )
+    assert counts(compute_realisasi(stage_year(), 2023), "3")[K] == (1, 1)
+
+
+def test_only_exempt_objects_give_a_null_iku_3(put, stage_year):
+    put("pbb_dhkp", "dhkp.csv", "NOP;Kelurahan;PBB\n" f"{N[5]};Karangrejo;0\n")
+    put("pbb_pembayaran", "b.csv", "NTPD;NOP;Tgl Bayar;Jumlah;Tahun\n" f"T-1;{N[5]};15/03/2023;10.000;2023\n")
+    assert figures(compute_realisasi(stage_year(), 2023), "3")[K] == (0, 0, None)
+
+
+# ---------------------------------------------------------------- IKU 4
+
+
+def test_iku_4_is_the_number_of_activities(realisasi):
+    f = figures(realisasi, "4")
+    assert f == {
+        K: (4, None, 4.0), "Banjarsari": (2, None, 2.0), "Purwosari": (1, None, 1.0),
+        "Purwoasri": (1, None, 1.0), "Karangrejo": (0, None, 0.0),
+    }  # fmt: skip
+
+
+def test_selesai_share_beside_iku_4(everything, stage_year):
+    t = compute_tambahan(stage_year(), 2023).set_index("wilayah")
+    assert (t.at[K, "kegiatan"], t.at[K, "kegiatan_selesai"]) == (4, 2)
+    assert t.at[K, "persen_selesai"] == 50.0
+    assert t.at["Banjarsari", "persen_selesai"] == 50.0
+    assert t.at["Purwosari", "persen_selesai"] == 0.0  # empty hasil is not Selesai
+    assert t.at["Purwoasri", "persen_selesai"] == 100.0
+    assert t.at["Karangrejo", "kegiatan"] == 0
+    assert pd.isna(t.at["Karangrejo", "persen_selesai"])  # no activity: null
+
+
+def test_iku_4_delivered_without_activities_is_zero(put, stage_year):
+    put("konflik", "k.csv", "No Kegiatan;Tanggal;Kelurahan;Jenis Konflik\n")
+    assert figures(compute_realisasi(stage_year(), 2023), "4")[K] == (0, None, 0.0)
+
+
+# ---------------------------------------------------------------- sources not delivered
+
+
+def test_indicators_of_undelivered_sources_are_null(put, stage_year):
+    put("layanan", "register.csv", LAYANAN)
+    r = compute_realisasi(stage_year(), 2023)
+    for kode in ("2", "3", "4"):
+        for wilayah, values in figures(r, kode).items():
+            assert values == (None, None, None), (kode, wilayah)
+    assert figures(r, "1")[K] == (5, 9, pytest.approx(500 / 9))
+
+
+def test_iku_2_null_when_only_the_ba_is_missing(put, stage_year):
+    put("musrenbang_usulan", "usulan.csv", USULAN)
+    f = figures(compute_realisasi(stage_year(), 2023), "2")
+    assert all(v == (None, None, None) for v in f.values())
+
+
+def test_iku_2_null_when_only_the_proposals_are_missing(put, stage_year):
+    put("musrenbang_ba", "ba.csv", BA)
+    f = figures(compute_realisasi(stage_year(), 2023), "2")
+    assert all(v == (None, None, None) for v in f.values())
+
+
+def test_iku_3_null_when_the_payments_are_missing(put, stage_year):
+    put("pbb_dhkp", "dhkp.csv", DHKP)
+    f = figures(compute_realisasi(stage_year(), 2023), "3")
+    assert all(v == (None, None, None) for v in f.values())
+
+
+def test_iku_3_null_when_the_roll_is_missing(put, stage_year):
+    put("pbb_pembayaran", "b.csv", BAYAR_S1)
+    f = figures(compute_realisasi(stage_year(), 2023), "3")
+    assert all(v == (None, None, None) for v in f.values())
+
+
+def test_iku_1_null_when_the_register_is_missing(put, stage_year):
+    put("konflik", "konflik.csv", KONFLIK)
+    r = compute_realisasi(stage_year(), 2023)
+    for kode in ("1", "1a", "1b", "1c", "1d"):
+        assert all(v == (None, None, None) for v in figures(r, kode).values())
+    assert figures(r, "4")[K] == (4, None, 4.0)
+
+
+def test_selesai_share_null_when_konflik_is_missing(stage_year):
+    t = compute_tambahan(stage_year(), 2023)
+    assert len(t) == 5
+    assert t["kegiatan"].isna().all() and t["persen_selesai"].isna().all()
+
+
+def test_delivered_but_empty_register_has_zero_counts_and_null_nilai(put, stage_year):
+    put("layanan", "register.csv", "No Register;Tanggal Masuk;Jenis Layanan;Kelurahan;Status\n")
+    f = figures(compute_realisasi(stage_year(), 2023), "1")
+    assert f[K] == (0, 0, None)
+
+
+def test_the_committed_fixtures_iku_3(data_dir):
+    """The committed fixtures (make_fixtures.py), counted by hand for IKU 3.
+
+    Roll 2023 (DHKP_2023.xlsx): accepted N-0001 Banjarsari 150.000, N-0002 Banjarsari
+    100.000, 200100010 Purwosari 200.000, 003 Purwoasri 250.000, 004-0001 Karangrejo 0
+    (exempt), 004-0002 Karangrejo 300.000 -> 5 wajib pajak (2, 1, 1, 1).
+    Payments 2023: N-0001 150.000 (paid); N-0002 50.000 + 25.000 (partial); 002.001-0001
+    (= 187203000200100010, Purwosari) 100.000 + 100.000 (paid); 003 250.000 (paid;
+    the 150.000,50 row is rejected); 004-0002's only 2023 payment reuses NTPD-0001
+    (duplicate) and the other is dated 2022 -> not paid.
+    """
+    from iku_pipeline.sources.reference import load_jenis_layanan
+    from iku_pipeline.sources.specs import SOURCE_ORDER, SOURCES
+    from iku_pipeline.sources.validate import stage_source
+
+    staged = {}
+    for name in SOURCE_ORDER:
+        spec = SOURCES[name]
+        staged[name] = stage_source(
+            spec, data_dir / "raw" / name / "2023", 2023, b"k",
+            {r.source: staged[r.source] for r in spec.references},
+            load_jenis_layanan(data_dir / "reference"),
+        )  # fmt: skip
+    assert counts(compute_realisasi(staged, 2023), "3") == {
+        K: (3, 5), "Banjarsari": (1, 2), "Purwosari": (1, 1), "Purwoasri": (1, 1), "Karangrejo": (0, 1)
+    }

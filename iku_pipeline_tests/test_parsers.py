@@ -1,0 +1,300 @@
+"""DATA_CONTRACT §2 value formats, one rule per test: what a clerk types, what it means.
+
+Each parser takes the cells of one column as read and returns ``Parsed(values, errors)``;
+a cell that cannot be parsed gets a reason in Indonesian quoting the value as typed.
+"""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from iku_pipeline.sources import parsers
+
+
+def one(parse, cell):
+    """(value, reason) of a single cell."""
+    result = parse(pd.Series([cell], dtype=object))
+    return result.values.iloc[0], result.errors.iloc[0]
+
+
+def ok(parse, cell):
+    value, reason = one(parse, cell)
+    assert reason is None, f"{cell!r} rejected: {reason}"
+    return value
+
+
+def rejected(parse, cell):
+    value, reason = one(parse, cell)
+    assert reason, f"{cell!r} accepted as {value!r}"
+    assert pd.isna(value)
+    return reason
+
+
+def rupiah(cells):
+    return parsers.parse_rupiah(cells, "jumlah_bayar")
+
+
+# ---------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    "text", ["2023-01-31", "31/01/2023", "31-01-2023", "31 Januari 2023", "31 Jan 2023"]
+)
+def test_every_contract_date_format_is_31_january_2023(text):
+    assert ok(parsers.parse_date, text) == pd.Timestamp(2023, 1, 31)
+
+
+@pytest.mark.parametrize(
+    "text", ["31 JANUARI 2023", "31 januari 2023", "31 jAnUaRi 2023", "31 JAN 2023", "31 jan 2023"]
+)
+def test_month_names_in_any_case(text):
+    assert ok(parsers.parse_date, text) == pd.Timestamp(2023, 1, 31)
+
+
+@pytest.mark.parametrize(
+    "text, month",
+    [
+        # Indonesian full names and abbreviations
+        ("15 Februari 2023", 2), ("15 Maret 2023", 3), ("15 April 2023", 4),
+        ("15 Mei 2023", 5), ("15 Juni 2023", 6), ("15 Juli 2023", 7),
+        ("15 Agustus 2023", 8), ("15 September 2023", 9), ("15 Oktober 2023", 10),
+        ("15 November 2023", 11), ("15 Desember 2023", 12),
+        ("15 Feb 2023", 2), ("15 Mar 2023", 3), ("15 Apr 2023", 4), ("15 Jun 2023", 6),
+        ("15 Jul 2023", 7), ("15 Agu 2023", 8), ("15 Sep 2023", 9), ("15 Okt 2023", 10),
+        ("15 Nov 2023", 11), ("15 Des 2023", 12),
+        # English full names and abbreviations
+        ("15 January 2023", 1), ("15 February 2023", 2), ("15 March 2023", 3),
+        ("15 May 2023", 5), ("15 June 2023", 6), ("15 July 2023", 7),
+        ("15 August 2023", 8), ("15 October 2023", 10), ("15 December 2023", 12),
+        ("15 Aug 2023", 8), ("15 Oct 2023", 10), ("15 Dec 2023", 12),
+        ("15 MAY 2023", 5), ("15 october 2023", 10),
+    ],
+)  # fmt: skip
+def test_indonesian_and_english_month_names(text, month):
+    assert ok(parsers.parse_date, text) == pd.Timestamp(2023, month, 15)
+
+
+@pytest.mark.parametrize("text", ["01/02/2023", "01-02-2023"])
+def test_day_first_always(text):
+    assert ok(parsers.parse_date, text) == pd.Timestamp(2023, 2, 1)
+
+
+def test_day_first_even_when_the_day_could_be_a_month():
+    # 12/01/2023 is 12 January, never 1 December
+    assert ok(parsers.parse_date, "12/01/2023") == pd.Timestamp(2023, 1, 12)
+
+
+def test_single_digit_day_and_month():
+    assert ok(parsers.parse_date, "1/2/2023") == pd.Timestamp(2023, 2, 1)
+    assert ok(parsers.parse_date, "5 Januari 2023") == pd.Timestamp(2023, 1, 5)
+
+
+def test_real_excel_dates_are_taken_as_they_are():
+    assert ok(parsers.parse_date, dt.datetime(2023, 4, 3)) == pd.Timestamp(2023, 4, 3)
+    assert ok(parsers.parse_date, dt.date(2023, 4, 3)) == pd.Timestamp(2023, 4, 3)
+
+
+def test_a_real_excel_date_with_a_time_is_that_day():
+    assert ok(parsers.parse_date, dt.datetime(2023, 4, 3, 14, 30)) == pd.Timestamp(2023, 4, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2023", "00/00/0000", "29/02/2023", "31-04-2023", "2023-02-30", "32/01/2023",
+     "15/13/2023", "30 Februari 2023", "31 Jun 2023"],
+)  # fmt: skip
+def test_impossible_date_is_rejected_quoting_the_value(text):
+    reason = rejected(parsers.parse_date, text)
+    assert text in reason
+    assert "tanggal" in reason
+
+
+def test_the_contract_example_reason_for_an_impossible_date():
+    assert rejected(parsers.parse_date, "31/02/2023") == "tanggal 31/02/2023 tidak valid"
+
+
+def test_29_february_of_a_leap_year_is_a_date():
+    assert ok(parsers.parse_date, "29/02/2024") == pd.Timestamp(2024, 2, 29)
+
+
+@pytest.mark.parametrize("text", ["kemarin", "31 Foo 2023", "2023/31/01", "31.01"])
+def test_text_in_no_date_format_is_rejected_quoting_it(text):
+    assert text in rejected(parsers.parse_date, text)
+
+
+def test_empty_date_cell_is_neither_a_date_nor_an_error():
+    # emptiness is the validator's business (required or optional column)
+    for cell in (None, "", "   "):
+        value, reason = one(parsers.parse_date, cell)
+        assert pd.isna(value) and reason is None
+
+
+def test_dates_of_a_column_are_parsed_each_on_its_own():
+    result = parsers.parse_date(pd.Series(["01/02/2023", "31/02/2023", "3 Maret 2023"]))
+    assert result.values.iloc[0] == pd.Timestamp(2023, 2, 1)
+    assert pd.isna(result.values.iloc[1]) and "31/02/2023" in result.errors.iloc[1]
+    assert result.values.iloc[2] == pd.Timestamp(2023, 3, 3)
+    assert result.errors.iloc[0] is None and result.errors.iloc[2] is None
+
+
+# ---------------------------------------------------------------- rupiah
+
+
+@pytest.mark.parametrize(
+    "text", ["150000", "150.000", "150.000,00", "Rp 150.000", "Rp150.000,-"]
+)
+def test_every_contract_rupiah_spelling_is_150000(text):
+    assert ok(rupiah, text) == 150000
+
+
+def test_dot_groups_thousands_in_millions():
+    assert ok(rupiah, "1.250.000") == 1250000
+
+
+def test_real_excel_numbers_are_rupiah():
+    assert ok(rupiah, 150000) == 150000
+    assert ok(rupiah, 150000.0) == 150000
+
+
+def test_zero_rupiah_is_an_amount():
+    # exempt objects carry 0 (the >= 0 / > 0 rules are the validator's)
+    assert ok(rupiah, "0") == 0
+
+
+@pytest.mark.parametrize("text", ["150.000,50", "150.000,5", "150000,01", "Rp 150.000,75"])
+def test_non_zero_decimals_reject_quoting_the_value(text):
+    assert text in rejected(rupiah, text)
+
+
+def test_non_zero_decimals_in_a_real_excel_number_reject():
+    reason = rejected(rupiah, 150000.5)
+    assert "150000.5" in reason
+
+
+def test_comma_starts_the_decimals_even_after_three_digits():
+    # §2: ',' starts the decimals, so "150,000" is 150 rupiah and 0 sen, not 150 thousand
+    assert ok(rupiah, "150,000") == 150
+
+
+@pytest.mark.parametrize("text", ["seratus ribu", "15O.000", "1.50.000", "150.000.00,5,0"])
+def test_text_that_is_no_amount_is_rejected_quoting_it(text):
+    assert text in rejected(rupiah, text)
+
+
+def test_empty_amount_is_left_to_the_validator():
+    value, reason = one(rupiah, "")
+    assert pd.isna(value) and reason is None
+
+
+# ---------------------------------------------------------------- kelurahan
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Banjarsari", "Banjarsari"), ("Purwosari", "Purwosari"),
+        ("Purwoasri", "Purwoasri"), ("Karangrejo", "Karangrejo"),
+        ("BANJARSARI", "Banjarsari"), ("purwoasri", "Purwoasri"), ("kArAnGrEjO", "Karangrejo"),
+        ("  Purwosari  ", "Purwosari"),
+        ("Kel. Banjarsari", "Banjarsari"), ("kel. purwosari", "Purwosari"),
+        ("KEL. KARANGREJO", "Karangrejo"), ("Kel.Purwoasri", "Purwoasri"),
+        ("Kelurahan Purwoasri", "Purwoasri"), ("KELURAHAN BANJARSARI", "Banjarsari"),
+        ("kelurahan karangrejo", "Karangrejo"),
+    ],
+)  # fmt: skip
+def test_kelurahan_spellings(text, name):
+    assert ok(parsers.parse_kelurahan, text) == name
+
+
+def test_purwosari_and_purwoasri_are_two_kelurahan():
+    result = parsers.parse_kelurahan(pd.Series(["Purwosari", "Purwoasri"]))
+    assert list(result.values) == ["Purwosari", "Purwoasri"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Metro Pusat", "Hadimulyo", "Kelurahan", "Banjar sari", "Banjarsari Lama", "Kec. Banjarsari"]
+)
+def test_anything_else_rejects_quoting_it(text):
+    assert text in rejected(parsers.parse_kelurahan, text)
+
+
+# ---------------------------------------------------------------- NOP
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["18.72.030.001.001-0001.0", "187203000100100010", "18 72 030 001 001 0001 0",
+     "18.72.030.001.001.0001.0", " 18-72-030-001-001-0001-0 "],
+)  # fmt: skip
+def test_nop_is_its_18_digits_whatever_the_separators(text):
+    assert ok(parsers.parse_nop, text) == "187203000100100010"
+
+
+def test_nop_as_a_real_excel_number():
+    assert ok(parsers.parse_nop, 187203000100100010) == "187203000100100010"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["18.72.030.004.001-003.0",  # 17 digits
+     "18.72.030.004.001-00003.0",  # 19 digits
+     "1872030001001000",  # 16 digits
+     "NOP belum ada"],
+)  # fmt: skip
+def test_nop_of_other_than_18_digits_rejects_quoting_it(text):
+    assert text in rejected(parsers.parse_nop, text)
+
+
+# ---------------------------------------------------------------- status (layanan)
+
+
+@pytest.mark.parametrize("text", ["Selesai", "Diterbitkan", "Ditolak", "Dikembalikan"])
+def test_status_processed(text):
+    assert ok(parsers.parse_status, text) == True  # noqa: E712
+
+
+@pytest.mark.parametrize(
+    "text", ["Proses", "Diproses", "Dalam Proses", "Menunggu", "Baru", "Pending"]
+)
+def test_status_not_yet_processed(text):
+    assert ok(parsers.parse_status, text) == False  # noqa: E712
+
+
+@pytest.mark.parametrize("text, processed", [("SELESAI", True), ("dalam proses", False)])
+def test_status_in_another_case(text, processed):
+    # the contract lists the words, not their case; an office clerk types either
+    assert ok(parsers.parse_status, text) == processed
+
+
+def test_empty_status_is_neither_processed_nor_an_error():
+    # its meaning depends on tanggal_selesai (decided by the validator)
+    value, reason = one(parsers.parse_status, "")
+    assert pd.isna(value) and reason is None
+
+
+@pytest.mark.parametrize("text", ["Batal", "Selesai?", "OK"])
+def test_any_other_status_rejects_quoting_it(text):
+    assert text in rejected(parsers.parse_status, text)
+
+
+# ---------------------------------------------------------------- hasil (konflik)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("Selesai", "Selesai"), ("Belum Selesai", "Belum Selesai"), ("Proses", "Proses"),
+     ("selesai", "Selesai"), ("BELUM SELESAI", "Belum Selesai")],
+)  # fmt: skip
+def test_hasil_values(text, value):
+    assert ok(parsers.parse_hasil, text) == value
+
+
+def test_hasil_is_optional():
+    value, reason = one(parsers.parse_hasil, None)
+    assert pd.isna(value) and reason is None
+
+
+@pytest.mark.parametrize("text", ["Gagal", "Damai", "Sudah"])
+def test_any_other_hasil_rejects_quoting_it(text):
+    assert text in rejected(parsers.parse_hasil, text)
