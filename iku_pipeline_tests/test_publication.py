@@ -88,8 +88,17 @@ def test_files_for_the_office_hold_the_published_values(data_dir, url):
         "matriks_iku_2023.xlsx",
         "matriks_iku_2023.csv",
         "matriks_iku_2021-2025.xlsx",
+        "matriks_iku_2021-2025.csv",
         "baris_ditolak_2023.xlsx",
     } <= names
+    wide = pd.read_csv(out / "matriks_iku_2021-2025.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    assert list(wide.columns[:6]) == [
+        "NO", "URAIAN INDIKATOR", "SATUAN", "ALASAN / SASARAN", "SUMBER DATA",
+        "RUMUS PERHITUNGAN INDIKATOR",
+    ]
+    row_1 = wide[wide["NO"] == "1"].iloc[0]
+    assert row_1["REALISASI 2023"] == f"{700 / 11:.2f}".replace(".", ",")
+    assert row_1["REALISASI 2022"] == "belum diproses"
     assert not [n for n in names if n.startswith(".")]  # no temporary file left behind
 
     realisasi = table(url, "realisasi_iku", 2023)

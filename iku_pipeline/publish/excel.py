@@ -585,6 +585,12 @@ def _csv_number(value: object, satuan: str, decimal: str) -> str:
 
 
 def _csv_bytes(rows: pd.DataFrame, sep: str, decimal: str) -> bytes:
+    text = _csv_frame(rows, decimal).to_csv(index=False, sep=sep, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def _csv_frame(rows: pd.DataFrame, decimal: str) -> pd.DataFrame:
+    """The matrix rows of one year as the CSV shows them (texts, numbers as text)."""
     by_kode = {str(r["kode"]): r for r in rows.to_dict("records")}
     out = []
     for t in _text_rows([k for k in (i.kode for i in INDIKATOR) if k in by_kode]):
@@ -612,9 +618,40 @@ def _csv_bytes(rows: pd.DataFrame, sep: str, decimal: str) -> bytes:
              t["rumus"], target, realisasi, capaian, predikat, keterangan,
              "" if _missing(r["run_id"]) else str(r["run_id"]))
         )  # fmt: skip
-    frame = pd.DataFrame(out, columns=list(CSV_HEADERS))
-    text = frame.to_csv(index=False, sep=sep, lineterminator="\r\n")
-    return text.encode("utf-8-sig")
+    return pd.DataFrame(out, columns=list(CSV_HEADERS))
+
+
+def write_matriks_periode_csv(
+    matriks_all: pd.DataFrame,
+    out_dir: str | Path,
+    years: Sequence[int] = tuple(range(PERIODE[0], PERIODE[1] + 1)),
+    *,
+    csv_sep: str = ";",
+    csv_decimal: str = ",",
+) -> Path:
+    """``matriks_iku_<first>-<last>.csv``: the matrix's columns, then TARGET / REALISASI /
+    CAPAIAN per year side by side (a year never run: "belum diproses")."""
+    text_cols = [H_NO, H_URAIAN, H_SATUAN, H_ALASAN, H_SUMBER, H_RUMUS]
+    wide = None
+    for tahun in years:
+        rows = matriks_all[matriks_all["tahun"] == tahun]
+        if rows.empty:
+            continue
+        year = _csv_frame(rows, csv_decimal)[[*text_cols, H_TARGET, H_REALISASI, H_CAPAIAN]]
+        year = year.rename(columns={h: f"{h} {tahun}" for h in (H_TARGET, H_REALISASI, H_CAPAIAN)})
+        wide = year if wide is None else wide.merge(year, on=text_cols, how="outer", sort=False)
+    if wide is None:
+        wide = pd.DataFrame(columns=text_cols)
+    for tahun in years:
+        for h in (H_TARGET, H_REALISASI, H_CAPAIAN):
+            if f"{h} {tahun}" not in wide:
+                wide[f"{h} {tahun}"] = TEKS_BELUM_DIPROSES if h == H_REALISASI else ""
+    wide = wide[text_cols + [f"{h} {t}" for t in years for h in (H_TARGET, H_REALISASI, H_CAPAIAN)]]
+    path = Path(out_dir) / f"matriks_iku_{years[0]}-{years[-1]}.csv"
+    with _atomic(path) as tmp:
+        text = wide.to_csv(index=False, sep=csv_sep, lineterminator="\r\n")
+        tmp.write_bytes(text.encode("utf-8-sig"))
+    return path
 
 
 # ---------------------------------------------------------------- matriks 2021-2025

@@ -66,6 +66,11 @@ def write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exp
     runs = matriks.drop_duplicates("tahun").set_index("tahun")["run_id"].to_dict()
     kelurahan = build_matriks_kelurahan(realisasi, tambahan)
     result.paths.append(
+        excel.write_matriks_periode_csv(
+            matriks[matriks["tahun"].isin(PERIODE_YEARS)], out_dir, years=PERIODE_YEARS
+        )
+    )
+    result.paths.append(
         excel.write_matriks_periode(
             matriks[matriks["tahun"].isin(PERIODE_YEARS)],
             kelurahan[kelurahan["tahun"].isin(PERIODE_YEARS)],

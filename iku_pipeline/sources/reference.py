@@ -8,6 +8,7 @@ or shortened table can only add, never lose, a mapping.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,31 +44,52 @@ def contract_aliases() -> dict[str, str]:
     return {fold_alias(a): k for k, aliases in CONTRACT_ALIASES.items() for a in aliases}
 
 
+_KATEGORI_SPELLINGS = {
+    **{k.casefold(): k for k in KATEGORI},
+    **{kode: k for k, kode in KATEGORI_IKU1.items()},
+    **{f"{kode[0]}.{kode[1]}": k for k, kode in KATEGORI_IKU1.items()},
+    "kk/ktp": "KK_KTP", "kk ktp": "KK_KTP", "pbg": "IMB", "nib": "IUMK", "lain-lain": LAINNYA,
+    "lainnya": LAINNYA, "lain": LAINNYA,
+}  # fmt: skip
+
+
+def _kategori(text: str) -> str | None:
+    return _KATEGORI_SPELLINGS.get(re.sub(r"\s+", " ", text).strip().casefold())
+
+
 def load_jenis_layanan(reference_dir: Path) -> dict[str, str]:
     """Folded alias -> category: the contract's aliases, extended by the analyst's table.
 
-    A row with an unknown category is an error naming the file and row, so a typo in
-    the table cannot silently move services out of IKU 1.
+    The table is read as the analyst may save it: ``,`` or ``;``, UTF-8 or Windows-1252,
+    with a header row (``alias,kategori`` or any names: the first column is the alias,
+    the second the category) or without one. A row with an unknown category is an error
+    naming the file and row, so a typo cannot silently move services out of IKU 1.
     """
     table = contract_aliases()
     path = reference_dir / JENIS_LAYANAN_FILE
     if not path.is_file():
         return table
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if not reader.fieldnames or {"alias", "kategori"} - set(reader.fieldnames):
-            raise ValueError(f"{path.name}: kolom 'alias' dan 'kategori' wajib ada")
-        for row_number, row in enumerate(reader, start=2):
-            alias = (row.get("alias") or "").strip()
-            kategori = (row.get("kategori") or "").strip().upper()
-            if not alias and not kategori:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    for row_number, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row] + ["", ""]
+        alias, kategori_text = cells[0], cells[1]
+        if not alias and not kategori_text:
+            continue
+        kategori = _kategori(kategori_text)
+        if kategori is None:
+            if row_number == 1:  # a header row
                 continue
-            if kategori not in KATEGORI:
-                raise ValueError(
-                    f"{path.name} baris {row_number}: kategori '{row.get('kategori')}' "
-                    f"tidak dikenal (gunakan {', '.join(KATEGORI)})"
-                )
-            table[fold_alias(alias)] = kategori
+            raise ValueError(
+                f"{path.name} baris {row_number}: kategori '{kategori_text}' tidak dikenal "
+                f"(gunakan {', '.join(KATEGORI)})"
+            )
+        table[fold_alias(alias)] = kategori
     return table
 
 
