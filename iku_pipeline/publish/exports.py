@@ -16,7 +16,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from iku_pipeline.indicators.declarations import KODE, PERIODE
-from iku_pipeline.publish import charts, excel
 from iku_pipeline.publish.matrix import (
     PREDIKAT_FILE,
     TARGET_FILE,
@@ -46,6 +45,10 @@ class Exported:
 
 
 def write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exported:
+    # matplotlib and xlsxwriter are imported here, not at module level: loading the
+    # code location (UI, daemon, every sensor tick) should not pay for them.
+    from iku_pipeline.publish import charts, excel
+
     result = Exported()
     matriks = read_table(engine, "matriks_iku")
     for tahun in years:
