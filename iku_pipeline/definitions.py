@@ -8,6 +8,8 @@ from iku_pipeline.assets.ingest import ingest_assets
 from iku_pipeline.assets.publish import berkas_matriks, warehouse_tables
 from iku_pipeline.io import YearPickleIOManager
 from iku_pipeline.resources import IkuPaths, Warehouse
+from iku_pipeline.schedules import iku_tahunan_nightly
+from iku_pipeline.sensors import iku_raw_extracts
 
 # One year's assets, in one process: at this data size a step is seconds, and starting
 # a subprocess per step (re-importing pandas) would cost more than the work itself.
@@ -22,6 +24,8 @@ defs = dg.Definitions(
     assets=[*ingest_assets, iku, warehouse_tables, berkas_matriks],
     asset_checks=asset_checks,
     jobs=[iku_tahunan],
+    schedules=[iku_tahunan_nightly],
+    sensors=[iku_raw_extracts],
     executor=dg.in_process_executor,  # also for `dagster asset materialize` and UI backfills
     resources={
         "paths": IkuPaths(),
