@@ -8,6 +8,8 @@ that the warehouse does not: ``matriks_iku_<tahun>.xlsx/.csv`` and
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +46,25 @@ class Exported:
     charts: dict[str, bytes] = field(default_factory=dict)
 
 
+@contextlib.contextmanager
+def _exclusive(out_dir: Path):
+    """One exporter at a time: each reads the warehouse after the previous one wrote, so
+    two runs of different years cannot leave the 2021-2025 workbook missing either."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".ekspor.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exported:
+    with _exclusive(out_dir):
+        return _write_exports(engine, out_dir, years)
+
+
+def _write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exported:
     # matplotlib and xlsxwriter are imported here, not at module level: loading the
     # code location (UI, daemon, every sensor tick) should not pay for them.
     from iku_pipeline.publish import charts, excel
