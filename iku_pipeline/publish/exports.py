@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,12 +52,12 @@ def _exclusive(out_dir: Path):
     """One exporter at a time: each reads the warehouse after the previous one wrote, so
     two runs of different years cannot leave the 2021-2025 workbook missing either."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".ekspor.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    fd = os.open(out_dir, os.O_RDONLY)  # the folder itself: no lock file beside the exports
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exported:
