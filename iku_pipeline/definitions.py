@@ -20,10 +20,19 @@ iku_tahunan = dg.define_asset_job(
     description="Semua aset berpartisi tahun untuk satu tahun: baca, validasi, hitung, publikasi.",
 )
 
+# The same assets with a subprocess per step, for a machine where the steps of a (much
+# larger) year are worth running in parallel; max_concurrent is set in the run config.
+iku_tahunan_paralel = dg.define_asset_job(
+    "iku_tahunan_paralel",
+    selection=dg.AssetSelection.all(),
+    executor_def=dg.multiprocess_executor,
+    description="iku_tahunan with one process per step (multiprocess executor).",
+)
+
 defs = dg.Definitions(
     assets=[*ingest_assets, iku, warehouse_tables, berkas_matriks],
     asset_checks=asset_checks,
-    jobs=[iku_tahunan],
+    jobs=[iku_tahunan, iku_tahunan_paralel],
     schedules=[iku_tahunan_nightly],
     sensors=[iku_raw_extracts],
     executor=dg.in_process_executor,  # also for `dagster asset materialize` and UI backfills
