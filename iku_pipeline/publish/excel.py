@@ -40,6 +40,7 @@ from iku_pipeline.publish.matrix import (
     PENYEBUT_NOL,
     TEKS_BELUM_TERSEDIA,
     TERSEDIA,
+    is_missing,
     keterangan_periode,
 )
 
@@ -118,15 +119,6 @@ def _atomic(path: Path) -> Iterator[Path]:
 
 
 # ---------------------------------------------------------------- layout helpers
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 # Advance widths of Helvetica (AFM, 1/1000 em); Arial and Liberation Sans share them.
@@ -452,9 +444,9 @@ def _write_text_columns(ws, f: _Formats, h: _Heights, first_row: int, rows: list
 def _tambahan_status(r: Mapping) -> str:
     """Why the IKU 4 supplementary share of a matrix row is (not) there."""
     status = r["status_realisasi"]
-    if status != TERSEDIA or not _missing(r["persen_selesai"]):
+    if status != TERSEDIA or not is_missing(r["persen_selesai"]):
         return status
-    if not _missing(r["realisasi"]) and float(r["realisasi"]) == 0:
+    if not is_missing(r["realisasi"]) and float(r["realisasi"]) == 0:
         return PENYEBUT_NOL  # no activity at all: nothing to take a share of
     return BELUM_TERSEDIA  # the count is there but the share was not supplied
 
@@ -468,7 +460,7 @@ def _write_value(ws, f: _Formats, row: int, col: int, value: object, satuan: str
         ws.write_string(row, col, TEKS_PENYEBUT_NOL, f.td(align="center", **fmt))
     elif status == TEKS_BELUM_DIPROSES:
         ws.write_string(row, col, TEKS_BELUM_DIPROSES, f.kosong(**fmt))
-    elif _missing(value):
+    elif is_missing(value):
         ws.write_blank(row, col, None, f.td(**fmt))
     else:
         v = float(value)
@@ -501,7 +493,7 @@ def write_matriks_tahun(
         raise ValueError(f"matriks tidak memuat tahun {tahun}")
     xlsx = out_dir / f"matriks_iku_{tahun}.xlsx"
     csv_path = out_dir / f"matriks_iku_{tahun}.csv"
-    runs = sorted({str(r) for r in rows["run_id"] if not _missing(r)})
+    runs = sorted({str(r) for r in rows["run_id"] if not is_missing(r)})
 
     with _atomic(xlsx) as tmp:
         wb = xlsxwriter.Workbook(str(tmp))
@@ -577,7 +569,7 @@ def _sheet_tahun(wb, rows: pd.DataFrame, tahun: int, runs: list[str]) -> None:
 
 
 def _csv_number(value: object, satuan: str, decimal: str) -> str:
-    if _missing(value):
+    if is_missing(value):
         return ""
     v = float(value)
     text = f"{v:.0f}" if satuan != "%" and v.is_integer() else f"{v:.2f}"
@@ -616,7 +608,7 @@ def _csv_frame(rows: pd.DataFrame, decimal: str) -> pd.DataFrame:
         out.append(
             (int(r["tahun"]), t["no"], t["uraian"], t["satuan"], t["alasan"], t["sumber"],
              t["rumus"], target, realisasi, capaian, predikat, keterangan,
-             "" if _missing(r["run_id"]) else str(r["run_id"]))
+             "" if is_missing(r["run_id"]) else str(r["run_id"]))
         )  # fmt: skip
     return pd.DataFrame(out, columns=list(CSV_HEADERS))
 
@@ -673,7 +665,7 @@ def write_matriks_periode(
     path = out_dir / f"matriks_iku_{years[0]}-{years[-1]}.xlsx"
     run_of: dict[int, str] = {}
     for r in matriks_all.to_dict("records"):
-        if not _missing(r.get("run_id")):
+        if not is_missing(r.get("run_id")):
             run_of.setdefault(int(r["tahun"]), str(r["run_id"]))
     for y, run in (runs or {}).items():
         if run:
@@ -1029,7 +1021,7 @@ def _sheet_ringkasan(wb, frame: pd.DataFrame, sources: list[str], tahun: int) ->
 
 
 def _isi(text: object) -> dict[str, str]:
-    if _missing(text) or not str(text).strip():
+    if is_missing(text) or not str(text).strip():
         return {}
     try:
         values = json.loads(str(text))

@@ -111,7 +111,8 @@ def _fmt(value: float, decimals: int = 2) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def _is_missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
+    """None, NA, NaN or NaT: a value the matrix shows as absent."""
     if value is None or value is pd.NA:
         return True
     try:
@@ -294,14 +295,14 @@ def capaian(realisasi: object, target: object, polaritas: str) -> tuple[float | 
     better: realisasi / target × 100) or ``turun`` ((2 − realisasi / target) × 100)."""
     if polaritas not in ("naik", "turun"):
         raise ValueError(f"polaritas {polaritas!r} tidak dikenal (naik atau turun)")
-    if _is_missing(target):
+    if is_missing(target):
         return None, CATATAN_TARGET_KOSONG
     target = float(target)
     if target == 0:
         return None, CATATAN_TARGET_NOL
     if target < 0:
         raise ValueError(f"target {target} negatif")
-    if _is_missing(realisasi):
+    if is_missing(realisasi):
         return None, CATATAN_REALISASI_KOSONG
     ratio = float(realisasi) / target
     value = ratio * 100 if polaritas == "naik" else (2 - ratio) * 100
@@ -310,7 +311,7 @@ def capaian(realisasi: object, target: object, polaritas: str) -> tuple[float | 
 
 def predikat(capaian: object, bands: Sequence[PredikatBand] = DEFAULT_BANDS) -> str | None:
     """The band of a capaian as printed (2 decimals); ``None`` without capaian."""
-    if _is_missing(capaian):
+    if is_missing(capaian):
         return None
     if not bands:
         raise ValueError("tabel predikat kosong")
@@ -337,9 +338,9 @@ _PENYEBUT = {
 
 
 def _status(pembilang: object, nilai: object) -> str:
-    if _is_missing(pembilang):
+    if is_missing(pembilang):
         return BELUM_TERSEDIA
-    if _is_missing(nilai):
+    if is_missing(nilai):
         return PENYEBUT_NOL
     return TERSEDIA
 
@@ -354,9 +355,9 @@ def _realisasi_notes(ind: Indikator, status: str) -> list[str]:
 
 
 def _selesai_note(kegiatan: object, selesai: object, persen: object) -> list[str]:
-    if _is_missing(kegiatan):
+    if is_missing(kegiatan):
         return []
-    if _is_missing(persen):
+    if is_missing(persen):
         return ["Tidak ada kegiatan penanganan konflik; persentase hasil Selesai tidak dihitung."]
     return [
         f"Kegiatan dengan hasil Selesai: {int(selesai)} dari {int(kegiatan)} "
@@ -376,7 +377,7 @@ def _year_notes(
     activities with hasil Selesai.
     """
     notes = _realisasi_notes(ind, status)
-    if _is_missing(target):
+    if is_missing(target):
         notes.append(CATATAN_TARGET_KOSONG)
     elif float(target) == 0:
         notes.append(CATATAN_TARGET_NOL)
@@ -410,7 +411,7 @@ def keterangan_periode(rows: pd.DataFrame) -> str:
 
 
 def _none(value: object) -> object:
-    return None if _is_missing(value) else value
+    return None if is_missing(value) else value
 
 
 def _index_realisasi(realisasi: pd.DataFrame, wilayah: Iterable[str]) -> dict:
@@ -505,7 +506,7 @@ def build_matriks(
                     "capaian": value,
                     "predikat": predikat(value, bands),
                     "keterangan": " ".join(notes + ([ind.catatan] if ind.catatan else [])),
-                    "run_id": _none(run_id) if not _is_missing(run_id) else year_run,
+                    "run_id": _none(run_id) if not is_missing(run_id) else year_run,
                     "pembilang": _none(pembilang),
                     "penyebut": _none(penyebut),
                     "status_realisasi": status,
@@ -552,7 +553,7 @@ def build_matriks_kelurahan(
                         "satuan": ind.satuan,
                         "realisasi": _none(nilai) if status == TERSEDIA else None,
                         "keterangan": " ".join(notes + ([ind.catatan] if ind.catatan else [])),
-                        "run_id": _none(run_id) if not _is_missing(run_id) else year_run,
+                        "run_id": _none(run_id) if not is_missing(run_id) else year_run,
                         "pembilang": _none(pembilang),
                         "penyebut": _none(penyebut),
                         "status_realisasi": status,
