@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
-from iku_pipeline.publish.warehouse import default_sqlite_url, make_engine
+from iku_pipeline.publish.warehouse import DEFAULT_OUTPUT_DIR, make_engine, warehouse_url
 
 
 class IkuPaths(ConfigurableResource):
@@ -37,20 +37,18 @@ class IkuPaths(ConfigurableResource):
 
     @property
     def output(self) -> Path:
-        return Path(self.output_dir or os.environ.get("IKU_OUTPUT_DIR") or self.data / "published")
+        return Path(self.output_dir or os.environ.get("IKU_OUTPUT_DIR") or DEFAULT_OUTPUT_DIR)
 
 
 class Warehouse(ConfigurableResource):
-    """The SQL warehouse; SQLite under ``<data>/warehouse/`` unless a URL is given."""
+    """The SQL warehouse: ``IKU_DATABASE_URL``, else SQLite under ``data/warehouse/``."""
 
     database_url: str = ""
-    data_dir: str = ""
     _engine: sa.Engine | None = PrivateAttr(default=None)
 
     @property
     def url(self) -> str:
-        data = Path(self.data_dir or os.environ.get("IKU_DATA_DIR") or "data")
-        return self.database_url or os.environ.get("IKU_DATABASE_URL") or default_sqlite_url(data)
+        return self.database_url or warehouse_url()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._engine = make_engine(self.url)

@@ -1,18 +1,16 @@
 """Print the kecamatan's published values per year: ``python -m iku_pipeline.summary``.
 
-Reads the warehouse named by ``IKU_DATABASE_URL`` (default: SQLite under the data folder).
+Reads the warehouse named by ``IKU_DATABASE_URL`` (default: SQLite under data/warehouse/).
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 import pandas as pd
 
 from iku_pipeline.indicators.declarations import KECAMATAN, KODE
-from iku_pipeline.publish.warehouse import default_sqlite_url, make_engine, read_table
+from iku_pipeline.publish.warehouse import make_engine, read_table, warehouse_url
 
 
 def kecamatan_table(url: str) -> pd.DataFrame:
@@ -31,9 +29,7 @@ def kecamatan_table(url: str) -> pd.DataFrame:
 
 
 def main() -> int:
-    data = Path(os.environ.get("IKU_DATA_DIR") or "data")
-    url = os.environ.get("IKU_DATABASE_URL") or default_sqlite_url(data)
-    wide = kecamatan_table(url)
+    wide = kecamatan_table(warehouse_url())
     if wide.empty:
         print("Belum ada tahun yang dipublikasikan.")
         return 1

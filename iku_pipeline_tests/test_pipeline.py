@@ -196,3 +196,26 @@ def test_failed_files_fail_the_year_and_keep_its_previous_publication(data_dir, 
     after = table(warehouse_url, "realisasi_iku", 2023)
     pd.testing.assert_frame_equal(published, after)
     assert set(after["run_id"]) == {first.run_id}
+
+
+def test_contract_command_with_defaults_writes_under_data(data_dir, tmp_path):
+    """§7: only IKU_DATA_DIR set; the warehouse and files go to data/warehouse/ and
+    data/published/ of the working directory."""
+    import os
+    import subprocess
+    import sys
+
+    cwd = tmp_path / "kerja"
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IKU_")}
+    env.update(IKU_DATA_DIR=str(data_dir), DAGSTER_HOME=str(tmp_path / "dh"))
+    (tmp_path / "dh").mkdir()
+    run = subprocess.run(
+        [sys.executable, "-m", "dagster", "job", "execute", "-m", "iku_pipeline.definitions",
+         "-j", "iku_tahunan", "--tags", '{"dagster/partition": "2023"}'],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    url = f"sqlite:///{cwd / 'data' / 'warehouse' / 'iku.sqlite'}"
+    assert len(table(url, "realisasi_iku", 2023)) == 40
+    assert (cwd / "data" / "published" / "matriks_iku_2023.xlsx").is_file()

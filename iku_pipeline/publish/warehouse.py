@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -118,8 +119,15 @@ YEAR_TABLES: dict[str, sa.Table] = {
 }
 
 
-def default_sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / 'warehouse' / 'iku.sqlite').resolve()}"
+# DATA_CONTRACT §7: the defaults are folders of the working directory, whatever
+# IKU_DATA_DIR says (the same ./data when it is not set).
+DEFAULT_WAREHOUSE = Path("data") / "warehouse" / "iku.sqlite"
+DEFAULT_OUTPUT_DIR = Path("data") / "published"
+
+
+def warehouse_url() -> str:
+    """``IKU_DATABASE_URL``, else the SQLite file under ``data/warehouse/``."""
+    return os.environ.get("IKU_DATABASE_URL") or f"sqlite:///{DEFAULT_WAREHOUSE.resolve()}"
 
 
 def make_engine(url: str) -> sa.Engine:
