@@ -329,8 +329,11 @@ def _rows_from_records(
         headers[name] = written_text or name
 
     rows = [cells + [None] * (width - len(cells)) for _, cells in data]
-    frame = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(
-        columns=names, dtype=object
+    # A CSV holds only text: a string dtype tells the parsers so without looking at each
+    # cell. An XLSX column may mix text, numbers and dates: object.
+    dtype = "string" if delimiter is not None else object
+    frame = pd.DataFrame(rows, columns=names, dtype=dtype) if rows else pd.DataFrame(
+        columns=names, dtype=dtype
     )
     frame.insert(0, ROW, pd.array([n for n, _ in data], dtype="int64"))
     frame.insert(0, FILE, berkas)
