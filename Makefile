@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FIRST_YEAR ?= 2021
 LAST_YEAR ?= 2025
+SCALE ?= kota
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: demo test dev sample-data clean
+.PHONY: demo test dev sample-data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,15 @@ dev: $(VENV)/.installed | $(DAGSTER_HOME)
 ## Regenerate the sample extracts under data/raw (deterministic).
 sample-data: $(VENV)/.installed
 	$(BIN)/python scripts/generate_sample_data.py
+
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+## Benchmark at SCALE=kecamatan|kota|provinsi (generated extracts cached in bench/.cache/):
+## the core against DuckDB SQL on the same files, then end-to-end Dagster runs.
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.run_bench --scale $(SCALE)
 
 clean:
 	rm -rf data/warehouse data/published $(DAGSTER_HOME)

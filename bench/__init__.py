@@ -1,0 +1,1 @@
+"""Benchmark of the IKU pipeline: scale generator, DuckDB reference, runner (``make bench``)."""
