@@ -329,9 +329,10 @@ def _rows_from_records(
         headers[name] = written_text or name
 
     rows = [cells + [None] * (width - len(cells)) for _, cells in data]
-    # A CSV holds only text: a string dtype tells the parsers so without looking at each
-    # cell. An XLSX column may mix text, numbers and dates: object.
-    dtype = "string" if delimiter is not None else object
+    # A CSV holds only text: an Arrow string dtype tells the parsers so without looking at
+    # each cell, and runs their string methods in Arrow's kernels. An XLSX column may mix
+    # text, numbers and dates: object.
+    dtype = "string[pyarrow]" if delimiter is not None else object
     frame = pd.DataFrame(rows, columns=names, dtype=dtype) if rows else pd.DataFrame(
         columns=names, dtype=dtype
     )
