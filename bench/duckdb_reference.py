@@ -526,6 +526,7 @@ def compute(
     """The year's IKU figures and rejected counts of the extracts under ``data_dir``."""
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         for statement in MACROS.split(";\n"):
