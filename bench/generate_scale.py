@@ -357,6 +357,10 @@ def _layanan(scale: Scale, rng: np.random.Generator) -> Extract:
     fault[(fault == 6) & (day < 3)] = 0
     pick = rng.integers(0, 1000, n)
 
+    def rng_native(lo: int, hi: int) -> np.ndarray:
+        """Which cells of an XLSX chunk hold real dates (drawn per chunk: reproducible)."""
+        return np.random.default_rng([SEED, 99, lo]).random(hi - lo)
+
     def fmt(lo: int, hi: int, native: bool) -> list[list]:
         s = slice(lo, hi)
         f, p = fault[s], pick[s]
@@ -404,9 +408,6 @@ def _layanan(scale: Scale, rng: np.random.Generator) -> Extract:
             list(NAMES[nama[s]]),
             list(np.array(PETUGAS, dtype=object)[petugas[s]]),
         ]
-
-    def rng_native(lo: int, hi: int) -> np.ndarray:
-        return np.random.default_rng([SEED, 99, lo]).random(hi - lo)
 
     quarters = np.searchsorted(day, [0, 91, 182, 274]).tolist() + [n]
     h1 = ("No. Register", "Tgl Masuk", "Jenis Layanan", "Kel", "Status Berkas", "Tgl Selesai",
