@@ -14,11 +14,40 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from iku_pipeline.indicators.declarations import KELURAHAN
 
 # Amounts beyond this are typing errors, not rupiah (and would overflow int64).
 MAX_RUPIAH = 10**15
+
+
+# Text is held as Arrow strings: the string methods below run in Arrow's kernels.
+TEXT = pd.StringDtype("pyarrow")
+
+
+def is_text(cells: pd.Series) -> bool:
+    """Whether a column is text only (every CSV column), so no cell needs looking at."""
+    return isinstance(cells.dtype, pd.StringDtype)
+
+
+def _text(cells: pd.Series) -> pd.Series:
+    return cells if cells.dtype == TEXT else cells.astype(TEXT)
+
+
+def casefold(text: pd.Series) -> pd.Series:
+    """``str.casefold`` of Arrow text: Arrow's lower case where the text is ASCII (the
+    same thing there), Python's casefold for the rest (``ß`` -> ``ss``)."""
+    text = _text(text)
+    arrow = pa.chunked_array(text.array._pa_array) if hasattr(text.array, "_pa_array") else pa.array(text)
+    folded = pd.Series(pd.arrays.ArrowStringArray(pc.utf8_lower(arrow)), index=text.index)
+    other = ~pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)
+    if other.any():
+        rows = text.index[other]
+        fixed = pd.Series([v.casefold() for v in text.loc[rows]], index=rows, dtype=TEXT)
+        folded = folded.where(~other, fixed)
+    return folded
 
 
 @dataclass
@@ -30,7 +59,7 @@ class Parsed:
 def is_empty(cells: pd.Series) -> pd.Series:
     """Cells that hold nothing: None/NaN or only whitespace."""
     text = cells.map(_as_str_or_none, na_action="ignore") if _has_natives(cells) else cells
-    return cells.isna() | text.astype("string").str.strip().fillna("").eq("")
+    return cells.isna() | _text(text).str.strip().fillna("").eq("")
 
 
 def _has_natives(cells: pd.Series) -> bool:
@@ -47,7 +76,7 @@ def _as_str_or_none(v: object) -> str | None:
 
 def display(v: object) -> str:
     """A cell as the clerk sees it in the sheet: dates day first, whole numbers plain."""
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
         return ""
     if isinstance(v, (dt.datetime, pd.Timestamp)):
         if (v.hour, v.minute, v.second) == (0, 0, 0):
@@ -66,24 +95,34 @@ def as_text(cells: pd.Series) -> pd.Series:
     """Cells as trimmed text (``<NA>`` where empty), natives rendered as shown."""
     if _has_natives(cells):
         cells = cells.map(display, na_action="ignore")
-    text = cells.astype("string").str.strip()
+    text = _text(cells).str.strip()
     return text.mask(text.eq(""))
 
 
 def _split_natives(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(text cells, native non-text cells) of an XLSX column; CSV columns have no natives."""
     if not _has_natives(cells):
-        return cells.astype("string"), cells.iloc[0:0]
+        return _text(cells), cells.iloc[0:0]
     native_mask = cells.notna() & ~cells.map(lambda v: isinstance(v, str))
-    return cells[~native_mask].astype("string"), cells[native_mask]
+    return _text(cells[~native_mask]), cells[native_mask]
 
 
 def _errors_like(cells: pd.Series) -> pd.Series:
-    return pd.Series([None] * len(cells), index=cells.index, dtype=object)
+    return pd.Series(np.full(len(cells), None, dtype=object), index=cells.index)
+
+
+def _rows(mask: pd.Series) -> pd.Index:
+    return mask.index[mask.fillna(False).to_numpy(dtype=bool)]
+
+
+def _say(errors: pd.Series, rows: pd.Index, cells: pd.Series, say) -> None:
+    """A reason for each of ``rows``, quoting its cell as the clerk sees it."""
+    if len(rows):
+        errors.loc[rows] = [say(display(v)) for v in cells.loc[rows]]
 
 
 def _fold(text: pd.Series) -> pd.Series:
-    return text.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
+    return casefold(text.str.strip().str.replace(r"\s+", " ", regex=True))
 
 
 # ---------------------------------------------------------------- dates
@@ -130,7 +169,7 @@ def parse_date(cells: pd.Series) -> Parsed:
         for i, v in natives[~is_date].items():
             errors[i] = f"tanggal {display(v)} tidak valid"
 
-    folded = _fold(text.dropna()).str.replace(r"(?<=\d) 00:00(?::00)?$", "", regex=True)
+    folded = _fold(text.dropna()).str.replace(r"(\d) 00:00(?::00)?$", r"\1", regex=True)
     folded = folded[folded.ne("")]
     matched = pd.Series(False, index=folded.index)
     for pattern, fmt, special in _DATE_FORMATS:
@@ -148,24 +187,28 @@ def parse_date(cells: pd.Series) -> Parsed:
             continue
         parsed = pd.to_datetime(hit, format=fmt, errors="coerce")
         values[parsed.index] = parsed
-    bad = folded.index[values[folded.index].isna()]
-    for i in bad:
-        errors[i] = f"tanggal {text[i].strip()} tidak valid"
+    bad = folded.index[values[folded.index].isna().to_numpy()]
+    _say(errors, bad, text, lambda v: f"tanggal {v} tidak valid")
     return Parsed(values, errors)
 
 
 # ---------------------------------------------------------------- numbers
 
-_RP_PREFIX = re.compile(r"^rp\.?\s*", re.IGNORECASE)
+# The amount grammar, as RE2 patterns run by Arrow over a whole column at once.
+_RP_PREFIX = r"(?i)^rp\.?\s*"
 _THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
-_RUPIAH = re.compile(rf"^(-?)({_THOUSANDS}|\d+)(?:,(\d*))?$")
-_NUMBER_DOT_DECIMAL = re.compile(r"^(-?)(\d+)\.(\d+)$")
+_RUPIAH = rf"^(?P<sign>-?)(?P<int>{_THOUSANDS}|\d+)(?:,(?P<dec>\d*))?$"
+_NUMBER_DOT_DECIMAL = r"^(?P<sign>-?)(?P<int>\d+)\.(?P<dec>\d+)$"
 
 
-def _clean_amount_text(text: pd.Series) -> pd.Series:
-    t = text.str.strip().str.replace(_RP_PREFIX, "", regex=True)
-    t = t.str.replace(r"\s+", "", regex=True)
-    return t.str.replace(r"[,.]-$", "", regex=True)  # "Rp150.000,-"
+def _arrow(text: pd.Series) -> pa.ChunkedArray:
+    return _text(text).array._pa_array
+
+
+def _clean_amount_text(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    t = pc.replace_substring_regex(pc.utf8_trim_whitespace(text), _RP_PREFIX, "")
+    t = pc.replace_substring_regex(t, r"\s+", "")
+    return pc.replace_substring_regex(t, r"[,.]-$", "")  # "Rp150.000,-"
 
 
 def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parsed:
@@ -185,40 +228,42 @@ def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parse
         else:
             values[i] = float(v)
 
-    text = text.dropna()
-    text = text[text.str.strip().ne("")]
-    cleaned = _clean_amount_text(text)
-    parts = cleaned.str.extract(_RUPIAH)
-    ok = parts[1].notna()
-    integer = parts[1].str.replace(".", "", regex=False)
-    decimals = parts[2].fillna("")
+    text = text[~is_empty(text).to_numpy(dtype=bool)]
+    cleaned = _clean_amount_text(_arrow(text))
+    parts = pc.extract_regex(cleaned, _RUPIAH)
+    ok = pc.is_valid(parts)
     if not whole:
         # "120.5" is a decimal point to anyone typing an area; "1.200" is still 1200.
-        dotted = cleaned[~ok].str.extract(_NUMBER_DOT_DECIMAL)
-        has_dot = dotted[1].notna()
-        parts.loc[has_dot[has_dot].index, 0] = dotted.loc[has_dot, 0]
-        integer = integer.where(ok, dotted[1])
-        decimals = decimals.where(ok, dotted[2].fillna(""))
-        ok = ok | has_dot
-    sign = parts[0].fillna("")
-    number = pd.to_numeric(
-        (sign + integer.fillna("0") + "." + decimals.replace("", "0")).where(ok),
-        errors="coerce",
-    )
+        dotted = pc.extract_regex(cleaned, _NUMBER_DOT_DECIMAL)
+        parts = pc.if_else(ok, parts, dotted)
+        ok = pc.is_valid(parts)
+    sign = pc.fill_null(pc.struct_field(parts, "sign"), "")
+    integer = pc.replace_substring(pc.fill_null(pc.struct_field(parts, "int"), "0"), ".", "")
+    decimals = pc.fill_null(pc.struct_field(parts, "dec"), "")
+    def lit(v):
+        return pa.scalar(v, integer.type)
+
+    decimals_or_0 = pc.if_else(pc.equal(decimals, lit("")), lit("0"), decimals)
+    digits = pc.binary_join_element_wise(sign, integer, lit("."), decimals_or_0, lit(""))
+    number = pc.cast(pc.if_else(ok, digits, lit(None)), pa.float64())
+    ok = pd.Series(ok.to_numpy(zero_copy_only=False), index=text.index)
+    _say(errors, _rows(~ok), text, lambda v: f"{label} {v} bukan angka yang dikenali")
     if whole:
-        nonzero_decimals = decimals.str.strip("0").ne("") & ok
-        for i in nonzero_decimals[nonzero_decimals].index:
-            errors[i] = f"{label} {text[i].strip()} bukan rupiah bulat (ada angka desimal)"
+        nonzero = pc.not_equal(pc.utf8_trim(decimals, "0"), "").to_numpy(zero_copy_only=False)
+        nonzero_decimals = ok & nonzero
+        _say(
+            errors,
+            _rows(nonzero_decimals),
+            text,
+            lambda v: f"{label} {v} bukan rupiah bulat (ada angka desimal)",
+        )
         ok = ok & ~nonzero_decimals
-    for i in ok[~ok].index:
-        if errors[i] is None:
-            errors[i] = f"{label} {text[i].strip()} bukan angka yang dikenali"
-    good = ok[ok].index
+    number = pd.Series(number.to_numpy(zero_copy_only=False), index=text.index)
+    good = _rows(ok)
     values[good] = number[good]
-    too_big = values.abs() >= MAX_RUPIAH
-    for i in too_big[too_big].index:
-        errors[i] = f"{label} {display(cells[i])} terlalu besar"
-        values[i] = np.nan
+    too_big = _rows(values.abs() >= MAX_RUPIAH)
+    _say(errors, too_big, cells, lambda v: f"{label} {v} terlalu besar")
+    values[too_big] = np.nan
     return Parsed(values, errors)
 
 
@@ -237,8 +282,7 @@ def parse_whole(cells: pd.Series, label: str) -> Parsed:
     parsed = _parse_indonesian_number(cells, whole=False, label=label)
     values, errors = parsed.values, parsed.errors
     fractional = values.notna() & (values % 1 != 0)
-    for i in fractional[fractional].index:
-        errors[i] = f"{label} {display(cells[i])} bukan bilangan bulat"
+    _say(errors, _rows(fractional), cells, lambda v: f"{label} {v} bukan bilangan bulat")
     return Parsed(values.where(~fractional).round().astype("Int64"), errors)
 
 
@@ -246,10 +290,8 @@ def parse_year(cells: pd.Series, label: str) -> Parsed:
     parsed = parse_whole(cells, label)
     values, errors = parsed.values, parsed.errors
     outside = values.notna() & ((values < 1900) | (values > 2100))
-    for i in outside[outside].index:
-        errors[i] = f"{label} {display(cells[i])} bukan tahun yang valid"
-    for i in values[values.isna() & errors.notna()].index:
-        errors[i] = f"{label} {display(cells[i])} bukan tahun yang valid"
+    invalid = _rows(outside | (values.isna() & errors.notna()))
+    _say(errors, invalid, cells, lambda v: f"{label} {v} bukan tahun yang valid")
     return Parsed(values.mask(outside), errors)
 
 
@@ -263,11 +305,10 @@ def parse_kelurahan(cells: pd.Series) -> Parsed:
     """§2: one of the four kelurahan, any case, a leading ``Kel.``/``Kelurahan`` ignored."""
     text = as_text(cells)
     folded = _fold(text).str.replace(_KELURAHAN_PREFIX, "", regex=True)
-    values = folded.map(_KELURAHAN_BY_FOLD).astype("string")
+    values = folded.map(_KELURAHAN_BY_FOLD).astype(TEXT)
     errors = _errors_like(cells)
-    bad = text.notna() & values.isna()
-    for i in bad[bad].index:
-        errors[i] = f"kelurahan '{text[i]}' bukan kelurahan di Kecamatan Metro Utara"
+    bad = _rows(text.notna() & values.isna())
+    _say(errors, bad, text, lambda v: f"kelurahan '{v}' bukan kelurahan di Kecamatan Metro Utara")
     return Parsed(values, errors)
 
 
@@ -277,9 +318,8 @@ def parse_nop(cells: pd.Series) -> Parsed:
     digits = text.str.replace(r"\D", "", regex=True)
     ok = digits.str.len().eq(18)
     errors = _errors_like(cells)
-    bad = text.notna() & ~ok.fillna(False)
-    for i in bad[bad].index:
-        errors[i] = f"NOP '{text[i]}' tidak terdiri dari 18 angka"
+    bad = _rows(text.notna() & ~ok.fillna(False))
+    _say(errors, bad, text, lambda v: f"NOP '{v}' tidak terdiri dari 18 angka")
     return Parsed(digits.where(ok), errors)
 
 
@@ -295,12 +335,14 @@ def parse_status(cells: pd.Series) -> Parsed:
     values[folded.isin(STATUS_DIPROSES).fillna(False)] = True
     values[folded.isin(STATUS_BELUM).fillna(False)] = False
     errors = _errors_like(cells)
-    bad = text.notna() & values.isna()
-    for i in bad[bad].index:
-        errors[i] = (
-            f"status '{text[i]}' tidak dikenal (gunakan Selesai, Diterbitkan, Ditolak, "
-            "Dikembalikan, Proses, Diproses, Dalam Proses, Menunggu, Baru atau Pending)"
-        )
+    bad = _rows(text.notna() & values.isna())
+    _say(
+        errors,
+        bad,
+        text,
+        lambda v: f"status '{v}' tidak dikenal (gunakan Selesai, Diterbitkan, Ditolak, "
+        "Dikembalikan, Proses, Diproses, Dalam Proses, Menunggu, Baru atau Pending)",
+    )
     return Parsed(values, errors)
 
 
@@ -309,9 +351,13 @@ _HASIL = {"selesai": "Selesai", "belum selesai": "Belum Selesai", "proses": "Pro
 
 def parse_hasil(cells: pd.Series) -> Parsed:
     text = as_text(cells)
-    values = _fold(text).map(_HASIL).astype("string")
+    values = _fold(text).map(_HASIL).astype(TEXT)
     errors = _errors_like(cells)
-    bad = text.notna() & values.isna()
-    for i in bad[bad].index:
-        errors[i] = f"hasil '{text[i]}' tidak dikenal (gunakan Selesai, Belum Selesai atau Proses)"
+    bad = _rows(text.notna() & values.isna())
+    _say(
+        errors,
+        bad,
+        text,
+        lambda v: f"hasil '{v}' tidak dikenal (gunakan Selesai, Belum Selesai atau Proses)",
+    )
     return Parsed(values, errors)

@@ -99,8 +99,11 @@ def map_jenis_layanan(
     """Categories of the service names, and the unmapped names with their counts
     (accepted as LAINNYA, reported so the analyst can extend the table)."""
     table = table if table is not None else contract_aliases()
-    folded = jenis.astype("string").map(lambda v: fold_alias(v) if isinstance(v, str) else v)
-    kategori = folded.map(table)
+    # Folded once per distinct name: a register repeats a handful of service names.
+    codes, names = pd.factorize(jenis, use_na_sentinel=True)
+    of_name = pd.array([table.get(fold_alias(v)) for v in names], dtype=object)
+    kategori = pd.Series(of_name, dtype=object).array.take(codes, allow_fill=True)
+    kategori = pd.Series(kategori, index=jenis.index, dtype=object)
     unmapped = jenis[kategori.isna() & jenis.notna()]
     counts = {str(k): int(v) for k, v in unmapped.value_counts().sort_index().items()}
-    return kategori.fillna(LAINNYA).astype("string"), counts
+    return kategori.fillna(LAINNYA).astype(pd.StringDtype("pyarrow")), counts

@@ -8,6 +8,8 @@ pipeline, not of the extract, and fails the run loudly.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -17,11 +19,14 @@ from iku_pipeline.sources.reference import KATEGORI
 
 _KEL = {"isin": list(KELURAHAN)}
 
+# Staged text is held as Arrow strings (see ``parsers.TEXT``).
+Text = Annotated[pd.StringDtype, "pyarrow", pd.NA]
+
 
 class _Staged(pa.DataFrameModel):
-    _berkas: Series[pd.StringDtype] = pa.Field(alias="_berkas")
+    _berkas: Series[Text] = pa.Field(alias="_berkas")
     _baris: Series[int] = pa.Field(alias="_baris", ge=1)
-    _kunci: Series[pd.StringDtype] = pa.Field(alias="_kunci", unique=True)
+    _kunci: Series[Text] = pa.Field(alias="_kunci", unique=True)
 
     class Config:
         strict = False  # extra columns of the extract are kept in staging
@@ -29,15 +34,15 @@ class _Staged(pa.DataFrameModel):
 
 
 class Layanan(_Staged):
-    no_register: Series[pd.StringDtype]
+    no_register: Series[Text]
     tanggal_masuk: Series[pd.Timestamp]
-    jenis_layanan: Series[pd.StringDtype]
-    kelurahan: Series[pd.StringDtype] = pa.Field(**_KEL)
-    status: Series[pd.StringDtype] = pa.Field(nullable=True)
+    jenis_layanan: Series[Text]
+    kelurahan: Series[Text] = pa.Field(**_KEL)
+    status: Series[Text] = pa.Field(nullable=True)
     tanggal_selesai: Series[pd.Timestamp] = pa.Field(nullable=True)
-    nik_pemohon: Series[pd.StringDtype] = pa.Field(nullable=True, str_matches=r"^[0-9*]*$")
-    nama_pemohon: Series[pd.StringDtype] = pa.Field(nullable=True)
-    kategori: Series[pd.StringDtype] = pa.Field(isin=list(KATEGORI))
+    nik_pemohon: Series[Text] = pa.Field(nullable=True, str_matches=r"^[0-9*]*$")
+    nama_pemohon: Series[Text] = pa.Field(nullable=True)
+    kategori: Series[Text] = pa.Field(isin=list(KATEGORI))
     diproses: Series[bool]
 
     @pa.dataframe_check
@@ -46,43 +51,43 @@ class Layanan(_Staged):
 
 
 class MusrenbangUsulan(_Staged):
-    id_usulan: Series[pd.StringDtype]
-    kelurahan: Series[pd.StringDtype] = pa.Field(**_KEL)
-    uraian_usulan: Series[pd.StringDtype]
-    bidang: Series[pd.StringDtype] = pa.Field(nullable=True)
+    id_usulan: Series[Text]
+    kelurahan: Series[Text] = pa.Field(**_KEL)
+    uraian_usulan: Series[Text]
+    bidang: Series[Text] = pa.Field(nullable=True)
     tanggal_usulan: Series[pd.Timestamp] = pa.Field(nullable=True)
 
 
 class MusrenbangBa(_Staged):
-    id_usulan: Series[pd.StringDtype]
-    nomor_ba: Series[pd.StringDtype] = pa.Field(nullable=True)
+    id_usulan: Series[Text]
+    nomor_ba: Series[Text] = pa.Field(nullable=True)
     prioritas: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
 
 
 class PbbDhkp(_Staged):
-    nop: Series[pd.StringDtype] = pa.Field(str_matches=r"^\d{18}$")
-    kelurahan: Series[pd.StringDtype] = pa.Field(**_KEL)
+    nop: Series[Text] = pa.Field(str_matches=r"^\d{18}$")
+    kelurahan: Series[Text] = pa.Field(**_KEL)
     pbb_terhutang: Series[pd.Int64Dtype] = pa.Field(ge=0)
-    nama_wp: Series[pd.StringDtype] = pa.Field(nullable=True)
+    nama_wp: Series[Text] = pa.Field(nullable=True)
     luas_bumi: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)
     luas_bangunan: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)
 
 
 class PbbPembayaran(_Staged):
-    no_transaksi: Series[pd.StringDtype]
-    nop: Series[pd.StringDtype] = pa.Field(str_matches=r"^\d{18}$")
+    no_transaksi: Series[Text]
+    nop: Series[Text] = pa.Field(str_matches=r"^\d{18}$")
     tanggal_bayar: Series[pd.Timestamp]
     jumlah_bayar: Series[pd.Int64Dtype] = pa.Field(gt=0)
     tahun_pajak: Series[pd.Int64Dtype]
 
 
 class Konflik(_Staged):
-    no_kegiatan: Series[pd.StringDtype]
+    no_kegiatan: Series[Text]
     tanggal: Series[pd.Timestamp]
-    kelurahan: Series[pd.StringDtype] = pa.Field(**_KEL)
-    jenis_konflik: Series[pd.StringDtype]
-    uraian_kegiatan: Series[pd.StringDtype] = pa.Field(nullable=True)
-    hasil: Series[pd.StringDtype] = pa.Field(
+    kelurahan: Series[Text] = pa.Field(**_KEL)
+    jenis_konflik: Series[Text]
+    uraian_kegiatan: Series[Text] = pa.Field(nullable=True)
+    hasil: Series[Text] = pa.Field(
         nullable=True, isin=["Selesai", "Belum Selesai", "Proses"]
     )
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from iku_pipeline.sources import parsers
@@ -136,17 +137,12 @@ def stage_source(
         report.baris_kosong = rows.blank_rows
         reads.append(rows)
 
-    frame = (
-        pd.concat([r.frame for r in reads], ignore_index=True)
-        if reads
-        else pd.DataFrame(columns=[FILE, ROW])
-    )
-    accepted, rejected, info = _validate(frame, reads, spec, tahun, references or {}, jenis_layanan)
+    accepted, rejected, info = _validate(reads, spec, tahun, references or {}, jenis_layanan)
     check_staged(spec.name, accepted)
 
     by_file = {r.berkas: r for r in reports}
-    for name, n in frame[FILE].value_counts().items():
-        by_file[name].dibaca = int(n)
+    for rows in reads:
+        by_file[rows.berkas].dibaca = len(rows.frame)
     for name, n in accepted[FILE].value_counts().items():
         by_file[name].diterima = int(n)
     for name, n in rejected["berkas"].value_counts().items():
@@ -155,6 +151,14 @@ def stage_source(
 
 
 # ---------------------------------------------------------------- parsing
+
+# Kinds parsed once per distinct value (a column of 10M dates holds a few hundred
+# distinct texts): the cells are factorised, the parser sees the distinct values, and
+# values and reasons are taken back by code. Keys, NOPs and free text are nearly all
+# distinct, and their parsers are single Arrow kernels, so they are parsed as they are.
+_BY_DISTINCT = frozenset(
+    {Kind.DATE, Kind.RUPIAH, Kind.NUMBER, Kind.WHOLE, Kind.YEAR, Kind.KELURAHAN, Kind.STATUS, Kind.HASIL}
+)
 
 
 def _parse(column: Column, cells: pd.Series) -> parsers.Parsed:
@@ -183,28 +187,104 @@ def _parse(column: Column, cells: pd.Series) -> parsers.Parsed:
             return parsers.Parsed(text, pd.Series([None] * len(cells), index=cells.index))
 
 
+def _sparse(errors: pd.Series) -> pd.Series:
+    """Only the reasons (the failing cells), indexed by row."""
+    return errors[errors.notna()].astype(object)
+
+
+def _taken(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` (one per distinct cell) taken back to the rows; code -1 is empty."""
+    return pd.Series(values.array.take(codes, allow_fill=True), index=index, name=values.name)
+
+
+def _parse_column(column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(parsed values, reasons of the cells that failed to parse)."""
+    if column.kind in _BY_DISTINCT and parsers.is_text(cells) and len(cells) > 64:
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        if True:
+            parsed = _parse(column, pd.Series(uniques, dtype=cells.dtype))
+            bad = parsed.errors.notna().to_numpy()
+            where = np.full(len(uniques) + 1, -1, dtype=np.int64)  # [-1] for empty cells
+            where[: len(uniques)][bad] = np.arange(int(bad.sum()))
+            row_where = where[codes]
+            failing = np.flatnonzero(row_where >= 0)
+            reasons = pd.Series(
+                parsed.errors.to_numpy()[bad][row_where[failing]],
+                index=cells.index[failing],
+                dtype=object,
+            )
+            return _taken(parsed.values, codes, cells.index), reasons
+    parsed = _parse(column, cells)
+    return parsed.values, _sparse(parsed.errors)
+
+
+def _absent(column: Column, index: pd.Index) -> pd.Series:
+    """The typed values of a column the file does not have: all empty."""
+    typed = _parse(column, pd.Series([None], dtype=object)).values
+    return _taken(typed, np.full(len(index), -1, dtype=np.intp), index)
+
+
+def _reasons(mask: pd.Series, cells: pd.Series, say: Callable[[str], str]) -> pd.Series:
+    """A reason for each row where ``mask`` holds, quoting the cell as the clerk sees it."""
+    rows = mask.index[mask.fillna(False).to_numpy(dtype=bool)]
+    return pd.Series([say(parsers.display(v)) for v in cells.loc[rows]], index=rows, dtype=object)
+
+
+def _first_of(*reasons: pd.Series) -> pd.Series:
+    """Per row, the first reason given (earlier arguments win)."""
+    given = [r for r in reasons if len(r)]
+    if not given:
+        return pd.Series(dtype=object)
+    if len(given) == 1:
+        return given[0]
+    joined = pd.concat(given)
+    return joined[~joined.index.duplicated(keep="first")]
+
+
 def _rule_errors(column: Column, values: pd.Series, cells: pd.Series, tahun: int) -> pd.Series:
-    """Errors of a column's own rules (range, inside the year), on parsed values."""
-    errors = pd.Series([None] * len(values), index=values.index, dtype=object)
+    """Reasons of a column's own rules (range, inside the year), on parsed values."""
+    found = []
+    if column.positive:
+        found.append(
+            _reasons(values <= 0, cells, lambda v: f"{column.name} {v} harus lebih dari 0")
+        )
+    if column.min_value is not None:
+        if column.min_value == 0:
+            say = lambda v: f"{column.name} {v} tidak boleh negatif"  # noqa: E731
+        else:
+            say = lambda v: f"{column.name} {v} harus paling sedikit {column.min_value:g}"  # noqa: E731
+        found.append(_reasons(values < column.min_value, cells, say))
     if column.in_year:
         outside = values.notna() & values.dt.year.ne(tahun)
-        for i in outside[outside].index:
-            errors[i] = f"tanggal {parsers.display(cells[i])} di luar tahun {tahun}"
-    if column.min_value is not None:
-        low = values.notna() & (values < column.min_value)
-        for i in low[low].index:
-            if column.min_value == 0:
-                errors[i] = f"{column.name} {parsers.display(cells[i])} tidak boleh negatif"
-            else:
-                errors[i] = (
-                    f"{column.name} {parsers.display(cells[i])} harus paling sedikit "
-                    f"{column.min_value:g}"
+        found.append(_reasons(outside, cells, lambda v: f"tanggal {v} di luar tahun {tahun}"))
+    return _first_of(*found)
+
+
+def _parse_file(rows: FileRows, spec: SourceSpec, tahun: int):
+    """One file's parsed values and, per column, the reasons of its failing cells."""
+    frame = rows.frame
+    values = pd.DataFrame(index=frame.index)
+    errors: dict[str, pd.Series] = {}
+    for column in spec.columns:
+        if column.name not in frame:
+            values[column.name] = _absent(column, frame.index)
+            continue
+        cells = frame[column.name]
+        parsed, reasons = _parse_column(column, cells)
+        found = [reasons]
+        if column.required and column.kind is not Kind.STATUS:
+            empty = parsers.is_empty(cells)
+            found.append(
+                pd.Series(
+                    f"{column.name} wajib diisi tetapi kosong",
+                    index=frame.index[empty.to_numpy(dtype=bool)],
+                    dtype=object,
                 )
-    if column.positive:
-        low = values.notna() & (values <= 0)
-        for i in low[low].index:
-            errors[i] = f"{column.name} {parsers.display(cells[i])} harus lebih dari 0"
-    return errors
+            )
+        found.append(_rule_errors(column, parsed, cells, tahun))
+        values[column.name] = parsed
+        errors[column.name] = _first_of(*found)
+    return values, errors
 
 
 # ---------------------------------------------------------------- source rules
@@ -213,13 +293,12 @@ def _rule_errors(column: Column, values: pd.Series, cells: pd.Series, tahun: int
 def _layanan_rules(values: pd.DataFrame, tahun: int) -> dict[str, pd.Series]:
     masuk, selesai = values["tanggal_masuk"], values["tanggal_selesai"]
     before = masuk.notna() & selesai.notna() & (selesai < masuk)
-    errors = pd.Series([None] * len(values), index=values.index, dtype=object)
-    for i in before[before].index:
-        errors[i] = (
-            f"tanggal_selesai {selesai[i]:%d/%m/%Y} lebih awal dari tanggal_masuk "
-            f"{masuk[i]:%d/%m/%Y}"
-        )
-    return {"tanggal_selesai": errors}
+    rows = before.index[before.to_numpy(dtype=bool)]
+    reasons = [
+        f"tanggal_selesai {s:%d/%m/%Y} lebih awal dari tanggal_masuk {m:%d/%m/%Y}"
+        for s, m in zip(selesai.loc[rows], masuk.loc[rows])
+    ]
+    return {"tanggal_selesai": pd.Series(reasons, index=rows, dtype=object)}
 
 
 SOURCE_RULES: dict[str, RowRule] = {"layanan": _layanan_rules}
@@ -228,144 +307,191 @@ SOURCE_RULES: dict[str, RowRule] = {"layanan": _layanan_rules}
 # ---------------------------------------------------------------- validation
 
 
+class _Files:
+    """The files of a source-year, their rows numbered 0..n-1 across all files."""
+
+    def __init__(self, reads: list[FileRows]):
+        self.reads = reads
+        self.starts = np.cumsum([0] + [len(r.frame) for r in reads])
+        for rows, start in zip(reads, self.starts):
+            rows.frame.index = pd.RangeIndex(start, start + len(rows.frame))
+
+    def __iter__(self):
+        return iter(self.reads)
+
+    def cells(self, rows: pd.Index, column: str) -> pd.Series:
+        """Raw cells of a column at the given rows (across files)."""
+        parts = []
+        for read in self.reads:
+            here = rows[(rows >= read.frame.index.start) & (rows < read.frame.index.stop)]
+            if len(here):
+                if column in read.frame:
+                    parts.append(read.frame[column].loc[here].astype(object))
+                else:
+                    parts.append(pd.Series(np.full(len(here), None, dtype=object), index=here))
+        return pd.concat(parts) if parts else pd.Series(dtype=object)
+
+    def pick(self, keep: np.ndarray, columns: list[str]) -> pd.DataFrame:
+        """The raw rows where ``keep`` holds, with the columns that each file has."""
+        parts = [
+            r.frame.loc[keep[r.frame.index.start : r.frame.index.stop], [c for c in columns if c in r.frame]]
+            for r in self.reads
+        ]
+        parts = [p for p in parts if len(p)] or [pd.DataFrame(columns=columns)]
+        return pd.concat(parts).reindex(columns=columns)
+
+
 def _validate(
-    frame: pd.DataFrame,
     reads: list[FileRows],
     spec: SourceSpec,
     tahun: int,
     references: Mapping[str, Staged],
     jenis_layanan: Mapping[str, str] | None,
 ):
-    n = len(frame)
-    index = frame.index
-    values = pd.DataFrame(index=index)
-    errors = pd.DataFrame(index=index)
-    for column in spec.columns:
-        cells = frame[column.name] if column.name in frame else pd.Series([None] * n, index=index, dtype=object)
-        parsed = _parse(column, cells)
-        err = parsed.errors.copy()
-        if column.required and column.kind is not Kind.STATUS:
-            empty = parsers.is_empty(cells)
-            err[empty] = f"{column.name} wajib diisi tetapi kosong"
-        rule = _rule_errors(column, parsed.values, cells, tahun)
-        err = err.where(err.notna(), rule)
-        values[column.name] = parsed.values
-        errors[column.name] = err
+    files = _Files(reads)
+    n = int(files.starts[-1])
+    parsed = [_parse_file(rows, spec, tahun) for rows in files]
+    if parsed:
+        values = pd.concat([v for v, _ in parsed])
+    else:
+        values = pd.DataFrame({c.name: _absent(c, pd.RangeIndex(0)) for c in spec.columns})
+    errors = {
+        c.name: _first_of(*(e[c.name] for _, e in parsed if c.name in e)) for c in spec.columns
+    }
+
     rule = SOURCE_RULES.get(spec.name)
-    if rule:
+    if rule and n:
         for name, err in rule(values, tahun).items():
-            errors[name] = errors[name].where(errors[name].notna(), err)
+            errors[name] = _first_of(errors[name], err)
 
     # References to another source's accepted rows of the year are rules of the
     # referencing column, so they take part in "the first failing column" like any other.
     for ref in spec.references:
-        err = _reference_errors(ref, values, frame, references.get(ref.source), tahun)
-        errors[ref.column] = errors[ref.column].where(errors[ref.column].notna(), err)
+        err = _reference_errors(ref, values, files, references.get(ref.source), tahun)
+        errors[ref.column] = _first_of(errors[ref.column], err)
 
-    kolom, alasan = _first_failure(errors, frame, reads, spec)
+    kolom, alasan = _first_failure(errors, files)
 
     # Keys as compared (§3): trimmed, case-insensitive; a NOP by its digits.
     values[KEY] = _compared(values[spec.key], spec.column(spec.key))
 
     # Duplicate keys, among rows that pass every other rule: the first one is kept.
-    ok = alasan.isna()
-    dup = values[KEY].where(ok).duplicated(keep="first") & ok
+    ok = np.ones(n, dtype=bool)
+    ok[alasan.index.to_numpy()] = False
+    keys = values[KEY]
+    dup = keys.where(ok).duplicated(keep="first").to_numpy() & ok
     if dup.any():
-        first = (
-            frame.loc[ok & ~dup, [FILE, ROW]]
-            .assign(k=values.loc[ok & ~dup, KEY])
-            .drop_duplicates("k")
-            .set_index("k")
-        )
-        for i in dup[dup].index:
-            k = values.at[i, KEY]
-            kolom[i] = ""
-            alasan[i] = (
-                f"duplikat: {spec.key} '{parsers.display(frame.at[i, spec.key])}' sudah ada di "
-                f"{first.at[k, FILE]} baris {first.at[k, ROW]}"
-            )
+        dup_rows = values.index[dup]
+        dup_keys = keys.loc[dup_rows]
+        holders = ok & ~dup & keys.isin(dup_keys.unique()).to_numpy(dtype=bool)
+        first_row = pd.Series(values.index[holders], index=keys[holders].to_numpy())
+        first_row = first_row[~first_row.index.duplicated()]
+        where = first_row.loc[dup_keys.to_numpy()].to_numpy()
+        berkas = files.cells(pd.Index(where), FILE).loc[where].to_numpy()
+        baris = files.cells(pd.Index(where), ROW).loc[where].to_numpy()
+        shown = files.cells(dup_rows, spec.key).loc[dup_rows]
+        reasons = [
+            f"duplikat: {spec.key} '{parsers.display(v)}' sudah ada di {b} baris {r}"
+            for v, b, r in zip(shown, berkas, baris)
+        ]
+        kolom = pd.concat([kolom, pd.Series("", index=dup_rows, dtype=object)])
+        alasan = pd.concat([alasan, pd.Series(reasons, index=dup_rows, dtype=object)])
 
-    bad = alasan.notna()
-    rejected = _rejected_records(frame[bad], kolom[bad], alasan[bad], reads, spec.name, tahun)
-    accepted, info = _accepted_frame(frame[~bad], values[~bad], spec, tahun, jenis_layanan)
+    bad = np.zeros(n, dtype=bool)
+    bad[alasan.index.to_numpy()] = True
+    rejected = _rejected_records(files, bad, kolom, alasan, spec.name, tahun)
+    accepted, info = _accepted_frame(files, ~bad, values[~bad], spec, tahun, jenis_layanan)
     return accepted, rejected, info
 
 
 def _compared(values: pd.Series, column: Column) -> pd.Series:
     """Keys as compared (§3): trimmed (parsing did that) and case-insensitive."""
-    return values if column.kind is Kind.NOP else values.str.casefold()
+    return values if column.kind is Kind.NOP else parsers.casefold(values)
 
 
-def _reference_errors(ref, values, frame, target: Staged | None, tahun: int) -> pd.Series:
+def _reference_errors(ref, values, files: _Files, target: Staged | None, tahun: int) -> pd.Series:
     """Rows whose ``ref.column`` names no accepted row of the referenced source."""
-    known = set(target.accepted[KEY]) if target is not None else set()
     keys = _compared(values[ref.column], SOURCES[ref.source].column(ref.source_column))
     checked = keys.notna()
     if ref.when_year_column:  # only the partition year's tahun_pajak must be on the roll
         checked &= values[ref.when_year_column].fillna(tahun).eq(tahun)
-    missing = checked & ~keys.isin(known)
+    known = target.accepted[KEY] if target is not None else pd.Series([], dtype=keys.dtype)
+    missing = checked & ~keys.isin(known.to_numpy() if len(known) == 0 else known)
     note = "" if target is not None and target.delivered else " (belum diserahkan)"
-    errors = pd.Series([None] * len(values), index=values.index, dtype=object)
-    for i in missing[missing].index:
-        errors[i] = (
-            f"{ref.column} '{parsers.display(frame.at[i, ref.column])}' tidak ada dalam "
-            f"{SOURCES[ref.source].judul} tahun {tahun}{note}"
-        )
-    return errors
+    rows = missing.index[missing.to_numpy(dtype=bool)]
+    judul = SOURCES[ref.source].judul
+    return pd.Series(
+        [
+            f"{ref.column} '{parsers.display(v)}' tidak ada dalam {judul} tahun {tahun}{note}"
+            for v in files.cells(rows, ref.column).loc[rows]
+        ],
+        index=rows,
+        dtype=object,
+    )
 
 
-def _first_failure(errors: pd.DataFrame, frame: pd.DataFrame, reads: list[FileRows], spec):
-    """The first failing column of each row, left to right as the file has them."""
-    kolom = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    alasan = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    failing = errors.notna().any(axis=1)
-    if not failing.any():
-        return kolom, alasan
-    for rows in reads:
-        in_file = failing & frame[FILE].eq(rows.berkas)
-        if not in_file.any():
-            continue
-        order = [c for c in rows.order if c in errors.columns]
-        order += [c for c in errors.columns if c not in order]  # absent optional columns
-        sub = errors.loc[in_file, order]
-        first_col = sub.notna().idxmax(axis=1)
-        kolom[first_col.index] = first_col
-        alasan[first_col.index] = [sub.at[i, c] for i, c in first_col.items()]
-    return kolom, alasan
+def _first_failure(errors: dict[str, pd.Series], files: _Files) -> tuple[pd.Series, pd.Series]:
+    """The first failing column of each row, left to right as the file has them:
+    (kolom, alasan), indexed by the failing rows."""
+    kolom, alasan = [], []
+    for rows in files:
+        lo, hi = rows.frame.index.start, rows.frame.index.stop
+        order = [c for c in rows.order if c in errors]
+        order += [c for c in errors if c not in order]  # absent optional columns
+        parts = []
+        for c in order:
+            e = errors[c]
+            if len(e):
+                e = e[(e.index >= lo) & (e.index < hi)]
+            if len(e):
+                parts.append(pd.DataFrame({"kolom": c, "alasan": e}))
+        if parts:
+            found = pd.concat(parts)
+            found = found[~found.index.duplicated(keep="first")]
+            kolom.append(found["kolom"])
+            alasan.append(found["alasan"])
+    if not kolom:
+        return pd.Series(dtype=object), pd.Series(dtype=object)
+    return pd.concat(kolom).astype(object), pd.concat(alasan).astype(object)
 
 
-def _rejected_records(frame, kolom, alasan, reads, sumber: str, tahun: int) -> pd.DataFrame:
-    if frame.empty:
+def _rejected_records(
+    files: _Files, bad: np.ndarray, kolom: pd.Series, alasan: pd.Series, sumber: str, tahun: int
+) -> pd.DataFrame:
+    if not bad.any():
         return empty_rejected()
-    headers = {r.berkas: r for r in reads}
-    isi = []
-    for i, row in frame.iterrows():
-        rows = headers[row[FILE]]
-        isi.append(
-            json.dumps(
-                {rows.headers[c]: parsers.display(row[c]) for c in rows.order},
-                ensure_ascii=False,
+    parts = []
+    for rows in files:
+        lo, hi = rows.frame.index.start, rows.frame.index.stop
+        sub = rows.frame.loc[bad[lo:hi], [FILE, ROW, *rows.order]]
+        if sub.empty:
+            continue
+        names = [rows.headers[c] for c in rows.order]
+        shown = [[parsers.display(v) for v in sub[c].astype(object)] for c in rows.order]
+        isi = [
+            json.dumps(dict(zip(names, cells)), ensure_ascii=False) for cells in zip(*shown)
+        ] if rows.order else ["{}"] * len(sub)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "sumber": sumber,
+                    "tahun": tahun,
+                    "berkas": sub[FILE].astype(object).to_numpy(),
+                    "baris": sub[ROW].astype("int64").to_numpy(),
+                    "kolom": kolom.loc[sub.index].to_numpy(),
+                    "alasan": alasan.loc[sub.index].to_numpy(),
+                    "isi_baris": isi,
+                }
             )
         )
-    return pd.DataFrame(
-        {
-            "sumber": sumber,
-            "tahun": tahun,
-            "berkas": frame[FILE].to_numpy(),
-            "baris": frame[ROW].astype("int64").to_numpy(),
-            "kolom": kolom.to_numpy(),
-            "alasan": alasan.to_numpy(),
-            "isi_baris": isi,
-        }
-    )
+    return pd.concat(parts, ignore_index=True)
 
 
 # ---------------------------------------------------------------- accepted rows
 
 
 def _typed_empty(spec: SourceSpec) -> pd.DataFrame:
-    frame = pd.DataFrame(columns=[FILE, ROW])
-    accepted, _ = _accepted_frame(frame, pd.DataFrame(index=frame.index), spec, 0, None)
+    accepted, _ = _accepted_frame(_Files([]), np.zeros(0, dtype=bool), None, spec, 0, None)
     return accepted
 
 
@@ -378,34 +504,47 @@ _DTYPES = {
     Kind.STATUS: "boolean",
 }
 
+# Raw cells a source's derivation needs beside the parsed values.
+_RAW_FOR_DERIVED = {"layanan": ("status",)}
 
-def _accepted_frame(frame, values, spec: SourceSpec, tahun: int, jenis_layanan):
+
+def _accepted_frame(files: _Files, keep: np.ndarray, values, spec: SourceSpec, tahun: int, jenis_layanan):
+    extras: list[str] = []
+    for rows in files:
+        extras += [
+            c
+            for c in rows.frame.columns
+            if c not in spec.names and c not in (FILE, ROW, KEY) and c not in extras
+        ]
+    raw_needed = [c for c in _RAW_FOR_DERIVED.get(spec.name, ()) if c not in extras]
+    raw = files.pick(keep, [FILE, ROW, *extras, *raw_needed])
+    if values is None:
+        values = pd.DataFrame({c.name: _absent(c, raw.index) for c in spec.columns})
+        values[KEY] = pd.Series(dtype=parsers.TEXT)
     out = pd.DataFrame(
-        {FILE: frame[FILE].astype("string"), ROW: frame[ROW].astype("int64")}, index=frame.index
+        {FILE: raw[FILE].astype(parsers.TEXT), ROW: raw[ROW].astype("int64")}, index=raw.index
     )
     for column in spec.columns:
-        v = values[column.name] if column.name in values else pd.Series(dtype=object)
-        out[column.name] = v.astype(_DTYPES.get(column.kind, "string"))
-    out[KEY] = (values[KEY] if KEY in values else pd.Series(dtype=object)).astype("string")
-    extras = [c for c in frame.columns if c not in out.columns and c not in (FILE, ROW)]
+        out[column.name] = values[column.name].astype(_DTYPES.get(column.kind, parsers.TEXT))
+    out[KEY] = values[KEY].astype(parsers.TEXT)
     for c in extras:  # kept in staging as text, personal ones already masked (§2, §6)
-        out[c] = parsers.as_text(frame[c]) if not c.endswith("_hash") else frame[c]
+        out[c] = parsers.as_text(raw[c]) if not c.endswith("_hash") else raw[c].astype(parsers.TEXT)
     info: dict = {}
     derive = DERIVED.get(spec.name)
     if derive:
-        info = derive(out, frame, tahun, jenis_layanan)
+        info = derive(out, raw, tahun, jenis_layanan)
     return out.reset_index(drop=True), info
 
 
-def _derive_layanan(out: pd.DataFrame, frame: pd.DataFrame, tahun: int, jenis_layanan) -> dict:
+def _derive_layanan(out: pd.DataFrame, raw: pd.DataFrame, tahun: int, jenis_layanan) -> dict:
     # §3: an empty status means processed when tanggal_selesai is given.
     out["diproses"] = out["status"].fillna(out["tanggal_selesai"].notna()).astype(bool)
-    out["status"] = parsers.as_text(frame["status"]) if len(frame) else out["status"].astype("string")
+    out["status"] = parsers.as_text(raw["status"])
     out["kategori"], unmapped = map_jenis_layanan(out["jenis_layanan"], jenis_layanan)
     return {"jenis_layanan_tidak_dikenal": unmapped}
 
 
-def _derive_pembayaran(out: pd.DataFrame, frame: pd.DataFrame, tahun: int, _) -> dict:
+def _derive_pembayaran(out: pd.DataFrame, raw: pd.DataFrame, tahun: int, _) -> dict:
     out["tahun_pajak"] = out["tahun_pajak"].fillna(tahun).astype("Int64")
     return {}
 
