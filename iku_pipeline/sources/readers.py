@@ -9,6 +9,7 @@ plain Indonesian.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -16,7 +17,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from iku_pipeline.sources import masking
 from iku_pipeline.sources.parsers import is_empty
@@ -34,6 +39,11 @@ ROW = "_baris"  # row number as a spreadsheet shows it
 FILE = "_berkas"  # file name as delivered
 
 csv.field_size_limit(2**31 - 1)
+
+# How much of a CSV's start is read (first try, second try) to find its header row.
+HEAD_BYTES = (64 * 2**10, 2**20)
+ARROW_BLOCK_BYTES = 16 * 2**20  # Arrow's CSV reader parses a file in blocks of this size
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")  # Python's cp1252 fails on these
 
 MAX_FILE_MB_ENV = "IKU_MAX_FILE_MB"
 MAX_ROWS_ENV = "IKU_MAX_ROWS"
@@ -100,7 +110,15 @@ def list_files(folder: Path) -> list[Path]:
     )
 
 
-def read_file(path: Path, spec: SourceSpec, key: bytes, limits: Limits = Limits()) -> FileRows:
+def read_file(
+    path: Path, spec: SourceSpec, key: bytes, limits: Limits = Limits(), *, fast_csv: bool = True
+) -> FileRows:
+    """The rows of one delivered file, or :class:`FileFailed`.
+
+    A CSV is read with Arrow's CSV reader where that gives exactly what Python's csv
+    module gives (see ``_read_csv_arrow``), else with the csv module. ``fast_csv=False``
+    reads with the csv module only: the reference the Arrow reading is tested against.
+    """
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise FileFailed(
@@ -110,6 +128,9 @@ def read_file(path: Path, spec: SourceSpec, key: bytes, limits: Limits = Limits(
         )
     suffix = path.suffix.casefold()
     if suffix == ".csv":
+        rows = _read_csv_arrow(path, spec, key, limits) if fast_csv else None
+        if rows is not None:
+            return rows
         text, encoding = _decode(path.read_bytes(), path.name)
         # The sniffer's guess first; a title line above the table can fool it, so the
         # other delimiter is tried when no header row is found with the first.
@@ -183,6 +204,215 @@ def _parse_csv(
     except csv.Error as e:
         raise FileFailed(berkas, f"CSV rusak di baris {len(records) + 1}: {e}") from e
     return records
+
+
+# ---------------------------------------------------------------- CSV with Arrow
+#
+# The csv-module path above holds the whole file as one str and every cell as a Python
+# str (some 60 bytes a cell: gigabytes for a tax roll). Arrow's CSV reader parses the
+# bytes into Arrow strings in C++, in parallel. It is used only where it provably gives
+# the csv-module path's rows; anything else is left to that path:
+#
+# - the encoding is decided on the whole file as ``_decode`` decides it (UTF-8 when every
+#   byte decodes, else Windows-1252; a NUL byte or an undecodable file is left to it);
+# - the delimiter, header row and column mapping come from the file's head, parsed with
+#   the csv module as ``read_file`` would, and only when the head holds everything they
+#   depend on: the sniffer's 30 lines, the first 10 records, the header record complete;
+# - the records after the header are parsed by Arrow with the csv module's quoting
+#   (``"`` quotes, ``""`` is a quote, a quote inside an unquoted field is text, text
+#   after a closing quote joins the field), all as text, nothing inferred;
+# - every record must have the header's number of fields (a ragged file, whose short
+#   rows the csv-module path pads, fails Arrow's parse); Arrow gives an empty line as a
+#   record of empty fields where the csv module gives one without fields: both are blank
+#   rows, dropped and counted alike;
+# - an unterminated quote, a record longer than a block, or any other parse error fails
+#   Arrow's parse.
+#
+# Records are numbered as the csv module numbers them: one per record, a quoted field
+# spanning lines included, so record i after the header is row header_row + 1 + i.
+
+
+def _read_csv_arrow(path: Path, spec: SourceSpec, key: bytes, limits: Limits) -> FileRows | None:
+    """The CSV's rows read with Arrow, or None where they could differ from the csv
+    module's (the caller then reads the file with the csv module)."""
+    raw = path.read_bytes()
+    encoding = _whole_file_encoding(raw)
+    if encoding is None:
+        return None
+    layout = None
+    for head_bytes in HEAD_BYTES:
+        layout = _csv_layout(raw, encoding, spec, head_bytes)
+        if layout is not None:
+            break
+    if layout is None:
+        return None
+    delimiter, header_row, header_cells, mapping, offset = layout
+    if encoding == "utf-8":
+        table = _arrow_records(raw, offset, delimiter, len(header_cells))
+    else:
+        table = _arrow_records(_utf8_from_cp1252(raw, offset), 0, delimiter, len(header_cells))
+    del raw
+    if table is None:
+        return None
+    if header_row + table.num_rows > limits.max_rows:
+        raise limits.too_many_rows(path.name)
+
+    names, headers = _column_names(header_cells, len(header_cells), mapping, spec)
+    # ArrowStringArray keeps Arrow's buffers: no cell becomes a Python object.
+    frame = pd.DataFrame(
+        {name: pd.arrays.ArrowStringArray(column) for name, column in zip(names, table.columns)}
+    )
+    del table
+    numbers = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
+    frame, order, blank_rows = _tidy(frame, numbers, path.name, names, headers, mapping)
+    return _file_rows(
+        path.name, frame, order, headers, mapping, spec, key, header_row, blank_rows,
+        delimiter=delimiter, encoding=encoding,
+    )  # fmt: skip
+
+
+def _whole_file_encoding(raw: bytes) -> str | None:
+    """The encoding ``_decode`` finds for the file, or None where it fails."""
+    if b"\x00" in raw:
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    step = 16 * 2**20  # decoded a piece at a time: no copy of the file as text
+    try:
+        for start in range(0, len(raw), step):
+            decoder.decode(view[start : start + step])
+        decoder.decode(b"", final=True)
+        return "utf-8"  # utf-8-sig only drops a leading BOM: the same bytes decode
+    except UnicodeDecodeError:
+        pass
+    if any(byte in raw for byte in _CP1252_UNDEFINED):
+        return None
+    return "windows-1252"
+
+
+def _csv_layout(raw: bytes, encoding: str, spec: SourceSpec, head_bytes: int):
+    """(delimiter, header row, header cells, column mapping, byte offset of the first
+    data record) as the csv-module path finds them, from the first ``head_bytes`` of the
+    file; None when the head is not enough to be sure, or there is no header."""
+    whole = len(raw) <= head_bytes
+    cut = len(raw) if whole else raw.rfind(b"\n", 0, head_bytes) + 1  # never inside a char
+    if cut == 0:
+        return None
+    head = raw[:cut].decode("utf-8-sig" if encoding == "utf-8" else "cp1252")
+    if not whole and len(head.splitlines()) <= HEADER_SEARCH_ROWS + 20:
+        return None  # the sniffer reads 30 lines of the whole text
+    for tried, delimiter in enumerate(_delimiters(head)):
+        parsed = _head_records(head, delimiter)
+        if parsed is None:
+            return None
+        records, ends = parsed
+        header_idx, mapping = _find_header(records, spec)
+        if mapping is not None:
+            break
+        if not whole and len(records) <= HEADER_SEARCH_ROWS:
+            return None  # record 10 may run on past the head
+    else:
+        return None  # no header: the csv-module path explains which column is missing
+    if not whole and header_idx == len(records) - 1:
+        return None  # the header record may run on past the head
+    if tried and b'"' in raw:
+        # The csv-module path counts the file's records (for Limits.max_rows) with the
+        # first delimiter tried; with no quote they are its lines whatever the delimiter.
+        return None
+    chars = ends[header_idx]
+    if encoding == "utf-8":
+        offset = len(head[:chars].encode("utf-8")) + (3 if raw.startswith(codecs.BOM_UTF8) else 0)
+    else:
+        offset = chars  # one byte a character
+    header_row, header_cells = records[header_idx]
+    return delimiter, header_row, header_cells, mapping, offset
+
+
+def _head_records(text: str, delimiter: str):
+    """The first 11 records of ``text`` as ``_parse_csv`` numbers them, and the number
+    of characters read up to the end of each; None on a csv error."""
+    lines = io.StringIO(text, newline="")
+    read = 0
+
+    def counted():
+        nonlocal read
+        for line in lines:
+            read += len(line)
+            yield line
+
+    # The csv module reads a record's lines and no further: after each record, ``read``
+    # is where the next one starts.
+    records, ends = [], []
+    try:
+        for number, fields in enumerate(csv.reader(counted(), delimiter=delimiter), start=1):
+            records.append((number, fields))
+            ends.append(read)
+            if number > HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        return None
+    return records, ends
+
+
+def _arrow_records(data: bytes, start: int, delimiter: str, width: int) -> pa.Table | None:
+    """The records of UTF-8 ``data[start:]`` as a table of ``width`` text columns, or
+    None where Arrow cannot parse them as the csv module does (see above)."""
+    names = [str(i) for i in range(width)]
+    if start >= len(data):
+        return pa.table({name: pa.array([], pa.string()) for name in names})
+    if data.startswith(codecs.BOM_UTF8, start):
+        return None  # Arrow drops a BOM opening its input; the csv module keeps it as text
+    block_size = _block_size(data, start)
+    if block_size is None:
+        return None
+    try:
+        return pa_csv.read_csv(
+            pa.py_buffer(memoryview(data)[start:]),  # no copy of the bytes
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=block_size),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                # without a quote there is no line break in a value: faster parallel split
+                newlines_in_values=data.find(b'"', start) >= 0,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError, UnicodeError):
+        return None
+
+
+def _block_size(data: bytes, start: int) -> int | None:
+    """A block size for Arrow's CSV reader with no block boundary between a CR and an LF.
+
+    Arrow reads ``data[start:]`` in blocks of exactly this size and, when a block ends
+    in CR, takes an LF opening the next as the rest of a CRLF line end: inside a quoted
+    value that LF would be lost (pyarrow 26). Moving the boundaries by a byte avoids it.
+    """
+    size = ARROW_BLOCK_BYTES
+    for _ in range(64):
+        if size >= 2**31 - 1:
+            return None
+        if all(data[at - 1 : at + 1] != b"\r\n" for at in range(start + size, len(data), size)):
+            return size
+        size += 1
+    return None
+
+
+def _utf8_from_cp1252(raw: bytes, start: int) -> bytes:
+    """``raw[start:]`` (Windows-1252, decodable) as UTF-8, a piece at a time."""
+    view = memoryview(raw)
+    step = 16 * 2**20  # one byte a character: any cut is between characters
+    return b"".join(
+        codecs.decode(view[at : at + step], "cp1252").encode("utf-8")
+        for at in range(start, len(raw), step)
+    )
 
 
 # ---------------------------------------------------------------- XLSX
@@ -300,20 +530,10 @@ def _personal_kind_of_extra(header: str) -> Kind | None:
     return None
 
 
-def _rows_from_records(
-    berkas: str,
-    records: list[tuple[int, list]],
-    header_idx: int,
-    mapping: dict[int, str],
-    spec: SourceSpec,
-    key: bytes,
-    delimiter: str | None = None,
-    encoding: str | None = None,
-) -> FileRows:
-    header_row, header_cells = records[header_idx]
-    data = records[header_idx + 1 :]
-    width = max([len(header_cells)] + [len(cells) for _, cells in data])
-
+def _column_names(
+    header_cells: list, width: int, mapping: dict[int, str], spec: SourceSpec
+) -> tuple[list[str], dict[str, str]]:
+    """The frame's name for each of ``width`` columns, and the header each had."""
     names: list[str] = []
     headers: dict[str, str] = {}
     for pos in range(width):
@@ -327,6 +547,33 @@ def _rows_from_records(
                 name = f"{name}_{pos + 1}"
         names.append(name)
         headers[name] = written_text or name
+    return names, headers
+
+
+def _empty_cells(cells: pd.Series) -> np.ndarray:
+    """``parsers.is_empty`` as a boolean array; Arrow text is tested in Arrow (its
+    whitespace is exactly Python's ``str.isspace``) without a Python str per cell."""
+    if isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow":
+        text = cells.array.__arrow_array__()
+        empty = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+        return pc.fill_null(empty, True).to_numpy()
+    return is_empty(cells).to_numpy(dtype=bool)
+
+
+def _rows_from_records(
+    berkas: str,
+    records: list[tuple[int, list]],
+    header_idx: int,
+    mapping: dict[int, str],
+    spec: SourceSpec,
+    key: bytes,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> FileRows:
+    header_row, header_cells = records[header_idx]
+    data = records[header_idx + 1 :]
+    width = max([len(header_cells)] + [len(cells) for _, cells in data])
+    names, headers = _column_names(header_cells, width, mapping, spec)
 
     rows = [cells + [None] * (width - len(cells)) for _, cells in data]
     # A CSV holds only text: an Arrow string dtype tells the parsers so without looking at
@@ -336,23 +583,71 @@ def _rows_from_records(
     frame = pd.DataFrame(rows, columns=names, dtype=dtype) if rows else pd.DataFrame(
         columns=names, dtype=dtype
     )
-    frame.insert(0, ROW, pd.array([n for n, _ in data], dtype="int64"))
+    del rows
+    numbers = np.array([n for n, _ in data], dtype=np.int64)
+    frame, order, blank_rows = _tidy(frame, numbers, berkas, names, headers, mapping)
+    return _file_rows(
+        berkas, frame, order, headers, mapping, spec, key, header_row, blank_rows,
+        delimiter=delimiter, encoding=encoding,
+    )  # fmt: skip
+
+
+def _tidy(
+    frame: pd.DataFrame,
+    numbers: np.ndarray,
+    berkas: str,
+    names: list[str],
+    headers: dict[str, str],
+    mapping: dict[int, str],
+) -> tuple[pd.DataFrame, list[str], int]:
+    """The cells under the header (one column per name) with their row numbers and the
+    file name, layout columns and blank rows dropped: (frame, order, blank rows).
+
+    The caller rebinds its frame to the result, so the unfiltered one is freed before
+    the personal columns are masked.
+    """
+    frame.insert(0, ROW, numbers)
     frame.insert(0, FILE, berkas)
 
     # Unnamed columns with nothing in them are layout, not data.
     for name in names:
         if name.startswith("kolom_") and name not in mapping.values():
-            if is_empty(frame[name]).all():
+            if _empty_cells(frame[name]).all():
                 frame = frame.drop(columns=name)
                 headers.pop(name)
     order = [n for n in names if n in frame.columns]
 
-    blank = pd.concat([is_empty(frame[c]) for c in order], axis=1).all(axis=1) if order else None
     blank_rows = 0
-    if blank is not None and blank.any():
-        blank_rows = int(blank.sum())
-        frame = frame[~blank]
+    if order:
+        blank = pd.Series(
+            np.logical_and.reduce([_empty_cells(frame[c]) for c in order]), index=frame.index
+        )
+        if blank.any():
+            blank_rows = int(blank.sum())
+            # frame[~blank], column by column: Arrow filters its text columns in place of
+            # pandas' take, several times faster on millions of rows.
+            keep = ~blank.to_numpy()
+            frame = pd.DataFrame(
+                {name: frame[name].array[keep] for name in frame.columns},
+                index=frame.index[keep],
+            )
+    return frame, order, blank_rows
 
+
+def _file_rows(
+    berkas: str,
+    frame: pd.DataFrame,
+    order: list[str],
+    headers: dict[str, str],
+    mapping: dict[int, str],
+    spec: SourceSpec,
+    key: bytes,
+    header_row: int,
+    blank_rows: int,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> FileRows:
+    """FileRows of a tidied frame, its personal data masked."""
     # §6: personal data never leaves the reader in clear.
     for name in order:
         kind = (
@@ -362,7 +657,7 @@ def _rows_from_records(
         )
         if kind in PERSONAL_KINDS:
             masked, hashed = masking.mask_column(frame[name], kind, key)
-            frame[name] = masked.astype(object).where(masked.notna(), None)
+            frame[name] = masked
             frame[f"{name}_hash"] = hashed
 
     frame = frame.reset_index(drop=True)
@@ -378,5 +673,3 @@ def _rows_from_records(
         encoding=encoding,
         missing_optional=[c.name for c in spec.columns if c.name not in present],
     )
-
-
