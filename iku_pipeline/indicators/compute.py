@@ -10,8 +10,11 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from iku_pipeline.indicators.declarations import INDIKATOR, KECAMATAN, KELURAHAN
+from iku_pipeline.sources.parsers import arrow, is_in
 from iku_pipeline.sources.reference import KATEGORI_IKU1
 from iku_pipeline.sources.validate import KEY, Staged
 
@@ -20,7 +23,7 @@ REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai
 
 def _count(frame: pd.DataFrame, mask: pd.Series | None = None) -> pd.Series:
     """Rows per kelurahan (every kelurahan present, zero where none)."""
-    rows = frame if mask is None else frame[mask.to_numpy()]
+    rows = frame if mask is None else frame[np.asarray(mask, dtype=bool)]
     return rows.groupby("kelurahan", observed=True).size().reindex(KELURAHAN, fill_value=0)
 
 
@@ -35,21 +38,23 @@ def _layanan(kategori: tuple[str, ...]):
 
 def _musrenbang(staged: Mapping[str, Staged], tahun: int):
     usulan = staged["musrenbang_usulan"].accepted
-    in_ba = usulan[KEY].isin(set(staged["musrenbang_ba"].accepted[KEY]))
+    in_ba = is_in(usulan[KEY], staged["musrenbang_ba"].accepted[KEY])
     return _count(usulan, in_ba), _count(usulan)
 
 
 def _nop_numbers(nop: pd.Series) -> np.ndarray:
     """NOPs (18 digits, checked when staged) as int64: exact, as 18 digits stay below
     2**63, and hashed far faster than text. (Never float64: 18 digits would collide.)"""
-    return nop.astype("int64").to_numpy()
+    return pc.cast(arrow(nop), pa.int64()).to_numpy(zero_copy_only=False)
 
 
 def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
     """Each wajib pajak of the year's roll with what it paid of that tahun_pajak."""
     roll = staged["pbb_dhkp"].accepted
     payments = staged["pbb_pembayaran"].accepted
-    current = payments[payments["tahun_pajak"].eq(tahun).fillna(False).to_numpy()]
+    current = payments.loc[
+        payments["tahun_pajak"].eq(tahun).fillna(False).to_numpy(), ["nop", "jumlah_bayar"]
+    ]
     paid = (
         current["jumlah_bayar"]
         .astype("int64")
@@ -140,7 +145,9 @@ def pbb_report(staged: Mapping[str, Staged], tahun: int) -> dict:
         return {}
     roll = staged["pbb_dhkp"].accepted
     payments = staged["pbb_pembayaran"].accepted
-    arrears = payments[payments["tahun_pajak"].ne(tahun).fillna(False).to_numpy()]
+    arrears = payments.loc[
+        payments["tahun_pajak"].ne(tahun).fillna(False).to_numpy(), ["jumlah_bayar"]
+    ]
     wp = pbb_status(staged, tahun)
     partial = wp[(~wp["lunas"]) & (wp["dibayar"] > 0)]
     return {

@@ -50,6 +50,22 @@ def casefold(text: pd.Series) -> pd.Series:
     return folded
 
 
+def is_in(text: pd.Series, known: pd.Series) -> np.ndarray:
+    """Which texts are among ``known`` (exact), as one Arrow hash lookup; empty: False.
+    (pandas' own ``isin`` on Arrow text walks the values in Python.)"""
+    value_set = arrow(known).combine_chunks().cast(pa.large_string())
+    found = pc.is_in(arrow(text).cast(pa.large_string()), value_set=value_set)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
+def duplicated(text: pd.Series) -> np.ndarray:
+    """``Series.duplicated(keep="first")`` of text, hashed by Arrow's dictionary
+    encoding then on integer codes: no Python string per row. Empty cells are never
+    duplicates."""
+    codes, _ = pd.factorize(text, use_na_sentinel=True)
+    return pd.Series(codes).duplicated(keep="first").to_numpy() & (codes >= 0)
+
+
 @dataclass
 class Parsed:
     values: pd.Series
@@ -201,7 +217,7 @@ _RUPIAH = rf"^(?P<sign>-?)(?P<int>{_THOUSANDS}|\d+)(?:,(?P<dec>\d*))?$"
 _NUMBER_DOT_DECIMAL = r"^(?P<sign>-?)(?P<int>\d+)\.(?P<dec>\d+)$"
 
 
-def _arrow(text: pd.Series) -> pa.ChunkedArray:
+def arrow(text: pd.Series) -> pa.ChunkedArray:
     return _text(text).array._pa_array
 
 
@@ -229,7 +245,7 @@ def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parse
             values[i] = float(v)
 
     text = text[~is_empty(text).to_numpy(dtype=bool)]
-    cleaned = _clean_amount_text(_arrow(text))
+    cleaned = _clean_amount_text(arrow(text))
     parts = pc.extract_regex(cleaned, _RUPIAH)
     ok = pc.is_valid(parts)
     if not whole:
@@ -298,6 +314,8 @@ def parse_year(cells: pd.Series, label: str) -> Parsed:
 # ---------------------------------------------------------------- codes
 
 _KELURAHAN_BY_FOLD = {k.casefold(): k for k in KELURAHAN}
+# The four kelurahan as a category: a byte a row, and grouped or checked by code.
+KELURAHAN_DTYPE = pd.CategoricalDtype(list(KELURAHAN))
 _KELURAHAN_PREFIX = re.compile(r"^(?:kelurahan|kel)\b\.?\s*")
 
 
@@ -305,7 +323,7 @@ def parse_kelurahan(cells: pd.Series) -> Parsed:
     """§2: one of the four kelurahan, any case, a leading ``Kel.``/``Kelurahan`` ignored."""
     text = as_text(cells)
     folded = _fold(text).str.replace(_KELURAHAN_PREFIX, "", regex=True)
-    values = folded.map(_KELURAHAN_BY_FOLD).astype(TEXT)
+    values = folded.map(_KELURAHAN_BY_FOLD).astype(object).astype(KELURAHAN_DTYPE)
     errors = _errors_like(cells)
     bad = _rows(text.notna() & values.isna())
     _say(errors, bad, text, lambda v: f"kelurahan '{v}' bukan kelurahan di Kecamatan Metro Utara")

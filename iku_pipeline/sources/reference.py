@@ -106,4 +106,4 @@ def map_jenis_layanan(
     kategori = pd.Series(kategori, index=jenis.index, dtype=object)
     unmapped = jenis[kategori.isna() & jenis.notna()]
     counts = {str(k): int(v) for k, v in unmapped.value_counts().sort_index().items()}
-    return kategori.fillna(LAINNYA).astype(pd.StringDtype("pyarrow")), counts
+    return kategori.fillna(LAINNYA).astype(pd.CategoricalDtype(list(KATEGORI))), counts

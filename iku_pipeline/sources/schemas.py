@@ -15,6 +15,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from iku_pipeline.indicators.declarations import KELURAHAN
+from iku_pipeline.sources.parsers import duplicated
 from iku_pipeline.sources.reference import KATEGORI
 
 _KEL = {"isin": list(KELURAHAN)}
@@ -24,9 +25,15 @@ Text = Annotated[pd.StringDtype, "pyarrow", pd.NA]
 
 
 class _Staged(pa.DataFrameModel):
-    _berkas: Series[Text] = pa.Field(alias="_berkas")
+    _berkas: Series[pd.CategoricalDtype] = pa.Field(alias="_berkas")
     _baris: Series[int] = pa.Field(alias="_baris", ge=1)
-    _kunci: Series[Text] = pa.Field(alias="_kunci", unique=True)
+    _kunci: Series[Text] = pa.Field(alias="_kunci")
+
+    @pa.dataframe_check
+    def kunci_unique(cls, df: pd.DataFrame) -> bool:
+        """No key staged twice (Arrow hashing: Pandera's own ``unique`` would hash a
+        Python string per row)."""
+        return not duplicated(df["_kunci"]).any()
 
     class Config:
         strict = False  # extra columns of the extract are kept in staging
@@ -37,12 +44,12 @@ class Layanan(_Staged):
     no_register: Series[Text]
     tanggal_masuk: Series[pd.Timestamp]
     jenis_layanan: Series[Text]
-    kelurahan: Series[Text] = pa.Field(**_KEL)
+    kelurahan: Series[pd.CategoricalDtype] = pa.Field(**_KEL)
     status: Series[Text] = pa.Field(nullable=True)
     tanggal_selesai: Series[pd.Timestamp] = pa.Field(nullable=True)
     nik_pemohon: Series[Text] = pa.Field(nullable=True, str_matches=r"^[0-9*]*$")
     nama_pemohon: Series[Text] = pa.Field(nullable=True)
-    kategori: Series[Text] = pa.Field(isin=list(KATEGORI))
+    kategori: Series[pd.CategoricalDtype] = pa.Field(isin=list(KATEGORI))
     diproses: Series[bool]
 
     @pa.dataframe_check
@@ -52,7 +59,7 @@ class Layanan(_Staged):
 
 class MusrenbangUsulan(_Staged):
     id_usulan: Series[Text]
-    kelurahan: Series[Text] = pa.Field(**_KEL)
+    kelurahan: Series[pd.CategoricalDtype] = pa.Field(**_KEL)
     uraian_usulan: Series[Text]
     bidang: Series[Text] = pa.Field(nullable=True)
     tanggal_usulan: Series[pd.Timestamp] = pa.Field(nullable=True)
@@ -66,7 +73,7 @@ class MusrenbangBa(_Staged):
 
 class PbbDhkp(_Staged):
     nop: Series[Text] = pa.Field(str_matches=r"^\d{18}$")
-    kelurahan: Series[Text] = pa.Field(**_KEL)
+    kelurahan: Series[pd.CategoricalDtype] = pa.Field(**_KEL)
     pbb_terhutang: Series[pd.Int64Dtype] = pa.Field(ge=0)
     nama_wp: Series[Text] = pa.Field(nullable=True)
     luas_bumi: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)
@@ -84,7 +91,7 @@ class PbbPembayaran(_Staged):
 class Konflik(_Staged):
     no_kegiatan: Series[Text]
     tanggal: Series[pd.Timestamp]
-    kelurahan: Series[Text] = pa.Field(**_KEL)
+    kelurahan: Series[pd.CategoricalDtype] = pa.Field(**_KEL)
     jenis_konflik: Series[Text]
     uraian_kegiatan: Series[Text] = pa.Field(nullable=True)
     hasil: Series[Text] = pa.Field(

@@ -379,11 +379,12 @@ def _validate(
     ok = np.ones(n, dtype=bool)
     ok[alasan.index.to_numpy()] = False
     keys = values[KEY]
-    dup = keys.where(ok).duplicated(keep="first").to_numpy() & ok
+    dup = np.zeros(n, dtype=bool)
+    dup[ok] = parsers.duplicated(keys[ok])
     if dup.any():
         dup_rows = values.index[dup]
         dup_keys = keys.loc[dup_rows]
-        holders = ok & ~dup & keys.isin(dup_keys.unique()).to_numpy(dtype=bool)
+        holders = ok & ~dup & parsers.is_in(keys, dup_keys)
         first_row = pd.Series(values.index[holders], index=keys[holders].to_numpy())
         first_row = first_row[~first_row.index.duplicated()]
         where = first_row.loc[dup_keys.to_numpy()].to_numpy()
@@ -415,8 +416,8 @@ def _reference_errors(ref, values, files: _Files, target: Staged | None, tahun: 
     checked = keys.notna()
     if ref.when_year_column:  # only the partition year's tahun_pajak must be on the roll
         checked &= values[ref.when_year_column].fillna(tahun).eq(tahun)
-    known = target.accepted[KEY] if target is not None else pd.Series([], dtype=keys.dtype)
-    missing = checked & ~keys.isin(known.to_numpy() if len(known) == 0 else known)
+    known = target.accepted[KEY] if target is not None else pd.Series([], dtype=parsers.TEXT)
+    missing = checked & ~parsers.is_in(keys, known)
     note = "" if target is not None and target.delivered else " (belum diserahkan)"
     rows = missing.index[missing.to_numpy(dtype=bool)]
     judul = SOURCES[ref.source].judul
@@ -502,6 +503,7 @@ _DTYPES = {
     Kind.YEAR: "Int64",
     Kind.NUMBER: "Float64",
     Kind.STATUS: "boolean",
+    Kind.KELURAHAN: parsers.KELURAHAN_DTYPE,
 }
 
 # Raw cells a source's derivation needs beside the parsed values.
@@ -522,7 +524,8 @@ def _accepted_frame(files: _Files, keep: np.ndarray, values, spec: SourceSpec, t
         values = pd.DataFrame({c.name: _absent(c, raw.index) for c in spec.columns})
         values[KEY] = pd.Series(dtype=parsers.TEXT)
     out = pd.DataFrame(
-        {FILE: raw[FILE].astype(parsers.TEXT), ROW: raw[ROW].astype("int64")}, index=raw.index
+        # A source has a few files: their names as a category cost a byte a row.
+        {FILE: raw[FILE].astype("category"), ROW: raw[ROW].astype("int64")}, index=raw.index
     )
     for column in spec.columns:
         out[column.name] = values[column.name].astype(_DTYPES.get(column.kind, parsers.TEXT))
