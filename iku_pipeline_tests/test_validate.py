@@ -730,3 +730,21 @@ def test_payment_failing_both_roll_and_amount_names_the_first_column(put, stage_
     put("pbb_pembayaran", "bayar.csv", BAYAR + "T-1;18.72.030.009.009-0009.0;15/03/2023;0;2023\n")
     s = stage_year()["pbb_pembayaran"]
     assert rejections(s) == {("bayar.csv", 2): "nop"}
+
+
+# ---------------------------------------------------------------- the staged models
+
+
+def test_a_key_staged_twice_is_a_pipeline_defect(put, stage_year):
+    """The Pandera model is the last guard: were a bug to let a duplicate key through,
+    the run must fail loudly rather than count the row twice."""
+    from pandera.errors import SchemaErrors
+
+    from iku_pipeline.sources.schemas import check_staged
+
+    put("konflik", "k.csv", KONFLIK + "K-1;01/02/2023;Banjarsari;Sengketa;\nK-2;02/02/2023;Banjarsari;Sengketa;\n")
+    accepted = stage_year()["konflik"].accepted
+    check_staged("konflik", accepted)  # as staged: fine
+    twice = pd.concat([accepted, accepted.iloc[[0]]], ignore_index=True)
+    with pytest.raises(SchemaErrors, match="kunci_unique"):
+        check_staged("konflik", twice)
