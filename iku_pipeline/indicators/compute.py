@@ -23,15 +23,18 @@ REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai
 
 def _count(frame: pd.DataFrame, mask: pd.Series | None = None) -> pd.Series:
     """Rows per kelurahan (every kelurahan present, zero where none)."""
-    rows = frame if mask is None else frame[np.asarray(mask, dtype=bool)]
-    return rows.groupby("kelurahan", observed=True).size().reindex(KELURAHAN, fill_value=0)
+    kelurahan = frame["kelurahan"]  # only this column: no copy of the others
+    if mask is not None:
+        kelurahan = kelurahan[np.asarray(mask, dtype=bool)]
+    return kelurahan.value_counts().reindex(KELURAHAN, fill_value=0)
 
 
 def _layanan(kategori: tuple[str, ...]):
     def compute(staged: Mapping[str, Staged], tahun: int):
         layanan = staged["layanan"].accepted
-        rows = layanan[layanan["kategori"].isin(kategori).to_numpy()]
-        return _count(rows, rows["diproses"]), _count(rows)
+        in_kategori = layanan["kategori"].isin(kategori).to_numpy(dtype=bool)
+        diproses = layanan["diproses"].to_numpy(dtype=bool)
+        return _count(layanan, in_kategori & diproses), _count(layanan, in_kategori)
 
     return compute
 
@@ -61,10 +64,17 @@ def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
         .groupby(_nop_numbers(current["nop"]))
         .sum()
     )
-    wp = roll.loc[(roll["pbb_terhutang"] > 0).fillna(False).to_numpy(), ["nop", "kelurahan", "pbb_terhutang"]]
-    dibayar = paid.reindex(_nop_numbers(wp["nop"]), fill_value=0).to_numpy()
-    wp = wp.assign(dibayar=pd.array(dibayar, dtype="Int64"))
-    return wp.assign(lunas=(wp["dibayar"] >= wp["pbb_terhutang"]).to_numpy(dtype=bool))
+    on_roll = (roll["pbb_terhutang"] > 0).fillna(False).to_numpy()
+    terhutang = roll["pbb_terhutang"].to_numpy(dtype="int64", na_value=0)[on_roll]
+    dibayar = paid.reindex(_nop_numbers(roll["nop"][on_roll]), fill_value=0).to_numpy()
+    return pd.DataFrame(
+        {
+            "kelurahan": roll["kelurahan"].array[on_roll],
+            "pbb_terhutang": terhutang,
+            "dibayar": dibayar,
+            "lunas": dibayar >= terhutang,
+        }
+    )
 
 
 def _pbb(staged: Mapping[str, Staged], tahun: int):

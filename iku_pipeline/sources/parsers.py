@@ -333,12 +333,13 @@ def parse_kelurahan(cells: pd.Series) -> Parsed:
 def parse_nop(cells: pd.Series) -> Parsed:
     """§2: a NOP is its 18 digits; separators are dropped."""
     text = as_text(cells)
-    digits = text.str.replace(r"\D", "", regex=True)
-    ok = digits.str.len().eq(18)
+    digits = pc.replace_substring_regex(arrow(text), r"\D", "")
+    ok = pc.fill_null(pc.equal(pc.utf8_length(digits), 18), False)
+    values = pc.if_else(ok, digits, pa.scalar(None, digits.type))
     errors = _errors_like(cells)
-    bad = _rows(text.notna() & ~ok.fillna(False))
+    bad = _rows(text.notna() & ~ok.to_numpy(zero_copy_only=False))
     _say(errors, bad, text, lambda v: f"NOP '{v}' tidak terdiri dari 18 angka")
-    return Parsed(digits.where(ok), errors)
+    return Parsed(pd.Series(pd.arrays.ArrowStringArray(values), index=cells.index), errors)
 
 
 STATUS_DIPROSES = ("selesai", "diterbitkan", "ditolak", "dikembalikan")
