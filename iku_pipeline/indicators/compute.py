@@ -55,18 +55,24 @@ def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
     """Each wajib pajak of the year's roll with what it paid of that tahun_pajak."""
     roll = staged["pbb_dhkp"].accepted
     payments = staged["pbb_pembayaran"].accepted
-    current = payments.loc[
-        payments["tahun_pajak"].eq(tahun).fillna(False).to_numpy(), ["nop", "jumlah_bayar"]
-    ]
-    paid = (
-        current["jumlah_bayar"]
-        .astype("int64")
-        .groupby(_nop_numbers(current["nop"]))
-        .sum()
-    )
     on_roll = (roll["pbb_terhutang"] > 0).fillna(False).to_numpy()
+    roll_nop = _nop_numbers(roll["nop"])[on_roll]
     terhutang = roll["pbb_terhutang"].to_numpy(dtype="int64", na_value=0)[on_roll]
-    dibayar = paid.reindex(_nop_numbers(roll["nop"][on_roll]), fill_value=0).to_numpy()
+    current = payments["tahun_pajak"].eq(tahun).fillna(False).to_numpy()
+    pay_nop = _nop_numbers(payments["nop"])[current]
+    amount = payments["jumlah_bayar"].to_numpy(dtype="int64", na_value=0)[current]
+    # Payments matched to the roll by a merge of the two sorted NOP lists (a roll's NOPs
+    # are unique), summed per object in int64: at millions of rows this is several times
+    # faster than a hash join or unsorted lookups, whose memory accesses miss the cache.
+    dibayar = np.zeros(len(roll_nop), dtype=np.int64)
+    if len(roll_nop) and len(pay_nop):
+        order = np.argsort(roll_nop)
+        sorted_nop = roll_nop[order]
+        by_nop = np.argsort(pay_nop)
+        pay_nop, amount = pay_nop[by_nop], amount[by_nop]
+        at = np.minimum(np.searchsorted(sorted_nop, pay_nop), len(sorted_nop) - 1)
+        hit = sorted_nop[at] == pay_nop
+        np.add.at(dibayar, order[at[hit]], amount[hit])
     return pd.DataFrame(
         {
             "kelurahan": roll["kelurahan"].array[on_roll],
