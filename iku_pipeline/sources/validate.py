@@ -199,21 +199,20 @@ def _taken(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
 
 def _parse_column(column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(parsed values, reasons of the cells that failed to parse)."""
-    if column.kind in _BY_DISTINCT and parsers.is_text(cells) and len(cells) > 64:
+    if column.kind in _BY_DISTINCT and parsers.is_text(cells):
         codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-        if True:
-            parsed = _parse(column, pd.Series(uniques, dtype=cells.dtype))
-            bad = parsed.errors.notna().to_numpy()
-            where = np.full(len(uniques) + 1, -1, dtype=np.int64)  # [-1] for empty cells
-            where[: len(uniques)][bad] = np.arange(int(bad.sum()))
-            row_where = where[codes]
-            failing = np.flatnonzero(row_where >= 0)
-            reasons = pd.Series(
-                parsed.errors.to_numpy()[bad][row_where[failing]],
-                index=cells.index[failing],
-                dtype=object,
-            )
-            return _taken(parsed.values, codes, cells.index), reasons
+        parsed = _parse(column, pd.Series(uniques, dtype=cells.dtype))
+        bad = parsed.errors.notna().to_numpy()
+        where = np.full(len(uniques) + 1, -1, dtype=np.int64)  # [-1] for empty cells
+        where[: len(uniques)][bad] = np.arange(int(bad.sum()))
+        row_where = where[codes]
+        failing = np.flatnonzero(row_where >= 0)
+        reasons = pd.Series(
+            parsed.errors.to_numpy()[bad][row_where[failing]],
+            index=cells.index[failing],
+            dtype=object,
+        )
+        return _taken(parsed.values, codes, cells.index), reasons
     parsed = _parse(column, cells)
     return parsed.values, _sparse(parsed.errors)
 
