@@ -19,7 +19,6 @@ import logging
 import os
 import secrets
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc

@@ -40,9 +40,9 @@ def casefold(text: pd.Series) -> pd.Series:
     """``str.casefold`` of Arrow text: Arrow's lower case where the text is ASCII (the
     same thing there), Python's casefold for the rest (``ß`` -> ``ss``)."""
     text = _text(text)
-    arrow = pa.chunked_array(text.array._pa_array) if hasattr(text.array, "_pa_array") else pa.array(text)
-    folded = pd.Series(pd.arrays.ArrowStringArray(pc.utf8_lower(arrow)), index=text.index)
-    other = ~pc.fill_null(pc.string_is_ascii(arrow), True).to_numpy(zero_copy_only=False)
+    cells = arrow(text)
+    folded = pd.Series(pd.arrays.ArrowStringArray(pc.utf8_lower(cells)), index=text.index)
+    other = ~pc.fill_null(pc.string_is_ascii(cells), True).to_numpy(zero_copy_only=False)
     if other.any():
         rows = text.index[other]
         fixed = pd.Series([v.casefold() for v in text.loc[rows]], index=rows, dtype=TEXT)
@@ -218,6 +218,7 @@ _NUMBER_DOT_DECIMAL = r"^(?P<sign>-?)(?P<int>\d+)\.(?P<dec>\d+)$"
 
 
 def arrow(text: pd.Series) -> pa.ChunkedArray:
+    """The Arrow array under a text Series (no copy when it is Arrow text already)."""
     return _text(text).array._pa_array
 
 

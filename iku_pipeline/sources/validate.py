@@ -83,7 +83,7 @@ class SourceFailed(Exception):
         self.failed = failed
 
 
-# A source-specific rule: (accepted-so-far frame, parsed values, year) -> {column: errors}
+# A source-specific rule: (parsed values, year) -> {column: reasons, at the failing rows}
 RowRule = Callable[[pd.DataFrame, int], dict[str, pd.Series]]
 
 
