@@ -330,6 +330,15 @@ class _Files:
                     parts.append(pd.Series(np.full(len(here), None, dtype=object), index=here))
         return pd.concat(parts) if parts else pd.Series(dtype=object)
 
+    def drop_parsed_cells(self, spec: SourceSpec) -> None:
+        """Free the raw cells of the spec's columns (their parsed values stay), once the
+        rejected rows have been traced; a derivation's raw columns are kept."""
+        keep = set(_RAW_FOR_DERIVED.get(spec.name, ()))
+        for rows in self.reads:
+            rows.frame = rows.frame[
+                [c for c in rows.frame.columns if c not in spec.names or c in keep]
+            ]
+
     def pick(self, keep: np.ndarray, columns: list[str]) -> pd.DataFrame:
         """The raw rows where ``keep`` holds, with the columns that each file has."""
         parts = [
@@ -357,6 +366,7 @@ def _validate(
     errors = {
         c.name: _first_of(*(e[c.name] for _, e in parsed if c.name in e)) for c in spec.columns
     }
+    del parsed  # the per-file values, now concatenated
 
     rule = SOURCE_RULES.get(spec.name)
     if rule and n:
@@ -400,6 +410,7 @@ def _validate(
     bad = np.zeros(n, dtype=bool)
     bad[alasan.index.to_numpy()] = True
     rejected = _rejected_records(files, bad, kolom, alasan, spec.name, tahun)
+    files.drop_parsed_cells(spec)  # traced: the accepted rows need only their values
     accepted, info = _accepted_frame(files, ~bad, values[~bad], spec, tahun, jenis_layanan)
     return accepted, rejected, info
 
