@@ -74,6 +74,10 @@ class Parsed:
 
 def is_empty(cells: pd.Series) -> pd.Series:
     """Cells that hold nothing: None/NaN or only whitespace."""
+    if cells.dtype == TEXT:  # in Arrow: its whitespace is exactly Python's str.isspace
+        text = arrow(cells)
+        empty = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+        return pd.Series(pc.fill_null(empty, True).to_numpy(zero_copy_only=False), index=cells.index)
     text = cells.map(_as_str_or_none, na_action="ignore") if _has_natives(cells) else cells
     return cells.isna() | _text(text).str.strip().fillna("").eq("")
 

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from iku_pipeline.sources import masking
@@ -551,12 +550,7 @@ def _column_names(
 
 
 def _empty_cells(cells: pd.Series) -> np.ndarray:
-    """``parsers.is_empty`` as a boolean array; Arrow text is tested in Arrow (its
-    whitespace is exactly Python's ``str.isspace``) without a Python str per cell."""
-    if isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow":
-        text = cells.array.__arrow_array__()
-        empty = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
-        return pc.fill_null(empty, True).to_numpy()
+    """``parsers.is_empty`` as a boolean array."""
     return is_empty(cells).to_numpy(dtype=bool)
 
 
