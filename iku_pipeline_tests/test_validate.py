@@ -357,6 +357,30 @@ def test_every_later_copy_is_a_duplicate(put, stage_year):
     assert rejections(s) == {("k.csv", 3): "", ("k.csv", 4): "", ("k.csv", 5): ""}
 
 
+def test_each_duplicate_names_the_row_that_was_kept(put, stage_year):
+    # K-1 is copied twice before K-2's copy: each reason must still name its own key's
+    # first row, in this file or an earlier one.
+    put(
+        "konflik",
+        "k1.csv",
+        KONFLIK
+        + "K-1;01/02/2023;Banjarsari;Sengketa;\n"
+        + "K-2;02/02/2023;Banjarsari;Sengketa;\n"
+        + "K-1;03/02/2023;Banjarsari;Sengketa;\n"
+        + "K-1;04/02/2023;Banjarsari;Sengketa;\n"
+        + "K-2;05/02/2023;Banjarsari;Sengketa;\n",
+    )
+    put("konflik", "k2.csv", KONFLIK + "k-2;06/02/2023;Banjarsari;Sengketa;\nK-3;07/02/2023;Banjarsari;Sengketa;\n")
+    s = stage_year()["konflik"]
+    reasons = {(r.berkas, r.baris): r.alasan for r in s.rejected.itertuples()}
+    assert reasons == {
+        ("k1.csv", 4): "duplikat: no_kegiatan 'K-1' sudah ada di k1.csv baris 2",
+        ("k1.csv", 5): "duplikat: no_kegiatan 'K-1' sudah ada di k1.csv baris 2",
+        ("k1.csv", 6): "duplikat: no_kegiatan 'K-2' sudah ada di k1.csv baris 3",
+        ("k2.csv", 2): "duplikat: no_kegiatan 'k-2' sudah ada di k1.csv baris 3",
+    }
+
+
 def test_nop_key_is_its_18_digits(put, stage_year):
     put(
         "pbb_dhkp",

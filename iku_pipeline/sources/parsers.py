@@ -50,20 +50,88 @@ def casefold(text: pd.Series) -> pd.Series:
     return folded
 
 
-def is_in(text: pd.Series, known: pd.Series) -> np.ndarray:
-    """Which texts are among ``known`` (exact), as one Arrow hash lookup; empty: False.
-    (pandas' own ``isin`` on Arrow text walks the values in Python.)"""
-    value_set = arrow(known).combine_chunks().cast(pa.large_string())
-    found = pc.is_in(arrow(text).cast(pa.large_string()), value_set=value_set)
-    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+def nop_numbers(text) -> np.ndarray | None:
+    """Keys as int64 when every one is exactly 18 ASCII digits (NOPs), else None.
+
+    For such keys the number is exact (18 digits stay below 2**63) and equal numbers mean
+    equal texts, so membership and duplicates can be decided on int64, several times
+    faster than hashing text. (Never float64: 18 digits would collide.)
+    """
+    cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+    if len(cells) == 0 or cells.null_count:
+        return None
+    lengths = pc.min_max(pc.binary_length(cells))
+    if lengths["min"].as_py() != 18 or lengths["max"].as_py() != 18:
+        return None
+    if not pc.all(pc.ascii_is_decimal(cells)).as_py():
+        return None
+    return pc.cast(cells, pa.int64()).to_numpy(zero_copy_only=False)
 
 
-def duplicated(text: pd.Series) -> np.ndarray:
-    """``Series.duplicated(keep="first")`` of text, hashed by Arrow's dictionary
-    encoding then on integer codes: no Python string per row. Empty cells are never
-    duplicates."""
-    codes, _ = pd.factorize(text, use_na_sentinel=True)
-    return pd.Series(codes).duplicated(keep="first").to_numpy() & (codes >= 0)
+class KeySet:
+    """Exact membership in a fixed set of text keys, prepared once for many lookups.
+
+    NOPs (every key 18 ASCII digits) are held as sorted int64; other keys are looked up
+    by Arrow hashing (pandas' own ``isin`` on Arrow text walks the values in Python).
+    """
+
+    def __init__(self, known):
+        cells = known if isinstance(known, (pa.Array, pa.ChunkedArray)) else arrow(known)
+        self._numbers = nop_numbers(cells)
+        if self._numbers is not None:
+            self._numbers = np.sort(self._numbers)
+        else:
+            self._text = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+            self._text = self._text.cast(pa.large_string())
+
+    def contains(self, text) -> np.ndarray:
+        """Which of ``text`` are in the set; empty cells: False."""
+        cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+        if self._numbers is not None:
+            found = np.zeros(len(cells), dtype=bool)
+            if not len(self._numbers) or not len(cells):
+                return found
+            # Only an 18-digit text can equal an 18-digit key: the others stay False.
+            fits = pc.and_(
+                pc.equal(pc.binary_length(cells), 18), pc.ascii_is_decimal(cells)
+            )
+            fits = pc.fill_null(fits, False).to_numpy(zero_copy_only=False)
+            numbers = pc.cast(pc.filter(cells, fits), pa.int64()).to_numpy(zero_copy_only=False)
+            at = np.minimum(np.searchsorted(self._numbers, numbers), len(self._numbers) - 1)
+            found[fits] = self._numbers[at] == numbers
+            return found
+        hit = pc.is_in(cells.cast(pa.large_string()), value_set=self._text, skip_nulls=True)
+        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+
+
+def is_in(text, known) -> np.ndarray:
+    """Which texts are among ``known`` (exact); empty: False."""
+    return KeySet(known).contains(text)
+
+
+def duplicated(text) -> np.ndarray:
+    """``Series.duplicated(keep="first")`` of text without a Python string per row.
+    Empty cells are never duplicates.
+
+    NOPs go by int64 through a stable sort (the first of equal keys stays first). Other
+    text is factorised (Arrow's dictionary encoding), whose codes number the distinct
+    values in order of first appearance: a row is a first occurrence exactly when its
+    code exceeds every code before it.
+    """
+    cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+    n = len(cells)
+    numbers = nop_numbers(cells)
+    if numbers is not None:
+        order = np.argsort(numbers, kind="stable")
+        ranked = numbers[order]
+        dup = np.zeros(n, dtype=bool)
+        dup[order[1:]] = ranked[1:] == ranked[:-1]
+        return dup
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    codes, _ = pd.factorize(pd.Series(pd.arrays.ArrowStringArray(cells)), use_na_sentinel=True)
+    seen = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return (codes <= seen) & (codes >= 0)
 
 
 @dataclass

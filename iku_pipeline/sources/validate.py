@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from iku_pipeline.sources import parsers
 from iku_pipeline.sources.reference import map_jenis_layanan
@@ -110,10 +111,10 @@ def stage_source(
     if not paths:
         return Staged(spec.name, tahun, False, _typed_empty(spec), empty_rejected())
 
-    reads: list[FileRows] = []
     reports: list[FileReport] = []
     limits = limits or Limits.from_env()
     root = (root or folder.parents[2]).resolve()
+    run = _SourceRun(spec, tahun, references or {})
     for path in paths:
         report = FileReport(path.name, 0, "")
         reports.append(report)
@@ -135,18 +136,12 @@ def stage_source(
             report.gagal = f"berkas tidak dapat dibaca ({type(e).__name__}: {e})"
             continue
         report.baris_kosong = rows.blank_rows
-        reads.append(rows)
+        report.dibaca = len(rows.frame)
+        report.diterima, report.ditolak = run.add(rows)
+        del rows  # its raw cells: what the year keeps of them is traced by now
 
-    accepted, rejected, info = _validate(reads, spec, tahun, references or {}, jenis_layanan)
+    accepted, rejected, info = run.finish(jenis_layanan)
     check_staged(spec.name, accepted)
-
-    by_file = {r.berkas: r for r in reports}
-    for rows in reads:
-        by_file[rows.berkas].dibaca = len(rows.frame)
-    for name, n in accepted[FILE].value_counts().items():
-        by_file[name].diterima = int(n)
-    for name, n in rejected["berkas"].value_counts().items():
-        by_file[name].ditolak = int(n)
     return Staged(spec.name, tahun, True, accepted, rejected, reports, info)
 
 
@@ -306,113 +301,161 @@ SOURCE_RULES: dict[str, RowRule] = {"layanan": _layanan_rules}
 # ---------------------------------------------------------------- validation
 
 
-class _Files:
-    """The files of a source-year, their rows numbered 0..n-1 across all files."""
+class _SourceRun:
+    """A source-year validated file by file, in name order.
 
-    def __init__(self, reads: list[FileRows]):
-        self.reads = reads
-        self.starts = np.cumsum([0] + [len(r.frame) for r in reads])
-        for rows, start in zip(reads, self.starts):
-            rows.frame.index = pd.RangeIndex(start, start + len(rows.frame))
+    Each file is decided completely before the next is read: its cells are parsed, its
+    rows checked against the source's rules, the referenced sources and the keys
+    accepted from the files before it, its rejected rows traced, and its accepted rows
+    kept as typed values. Only then are its raw cells freed, so a source of millions of
+    rows never holds more than one file's raw cells. Rows are numbered across the files
+    (the first file's rows first), exactly as if the files were one.
+    """
 
-    def __iter__(self):
-        return iter(self.reads)
+    def __init__(self, spec: SourceSpec, tahun: int, references: Mapping[str, Staged]):
+        self.spec = spec
+        self.tahun = tahun
+        self.start = 0  # number of the next file's first row
+        self.parts: list[pd.DataFrame] = []  # accepted rows of each file, typed
+        self.raw_parts: list[pd.DataFrame] = []  # raw cells a derivation needs
+        self.rejected: list[pd.DataFrame] = []
+        self.extras: list[str] = []  # unlisted columns, in order of first appearance
+        # The referenced sources' keys, prepared once for every file.
+        self.references = {
+            ref.column: (references.get(ref.source), _known_keys(references.get(ref.source)))
+            for ref in spec.references
+        }
 
-    def cells(self, rows: pd.Index, column: str) -> pd.Series:
-        """Raw cells of a column at the given rows (across files)."""
-        parts = []
-        for read in self.reads:
-            here = rows[(rows >= read.frame.index.start) & (rows < read.frame.index.stop)]
-            if len(here):
-                if column in read.frame:
-                    parts.append(read.frame[column].loc[here].astype(object))
-                else:
-                    parts.append(pd.Series(np.full(len(here), None, dtype=object), index=here))
-        return pd.concat(parts) if parts else pd.Series(dtype=object)
+    def add(self, rows: FileRows) -> tuple[int, int]:
+        """Validate one file: (rows accepted, rows rejected)."""
+        spec, tahun = self.spec, self.tahun
+        frame = rows.frame
+        n = len(frame)
+        frame.index = pd.RangeIndex(self.start, self.start + n)
+        self.start += n
+        values, found = _parse_file(rows, spec, tahun)
+        errors = {c.name: found.get(c.name, _NONE) for c in spec.columns}
 
-    def drop_parsed_cells(self, spec: SourceSpec) -> None:
-        """Free the raw cells of the spec's columns (their parsed values stay), once the
-        rejected rows have been traced; a derivation's raw columns are kept."""
-        keep = set(_RAW_FOR_DERIVED.get(spec.name, ()))
-        for rows in self.reads:
-            rows.frame = rows.frame[
-                [c for c in rows.frame.columns if c not in spec.names or c in keep]
-            ]
+        rule = SOURCE_RULES.get(spec.name)
+        if rule and n:
+            for name, err in rule(values, tahun).items():
+                errors[name] = _first_of(errors[name], err)
 
-    def pick(self, keep: np.ndarray, columns: list[str]) -> pd.DataFrame:
-        """The raw rows where ``keep`` holds, with the columns that each file has."""
-        parts = [
-            r.frame.loc[keep[r.frame.index.start : r.frame.index.stop], [c for c in columns if c in r.frame]]
-            for r in self.reads
-        ]
-        parts = [p for p in parts if len(p)] or [pd.DataFrame(columns=columns)]
-        return pd.concat(parts).reindex(columns=columns)
+        # References to another source's accepted rows of the year are rules of the
+        # referencing column, so they take part in "the first failing column" like any
+        # other.
+        for ref in spec.references:
+            target, known = self.references[ref.column]
+            err = _reference_errors(ref, values, frame, target, known, tahun)
+            errors[ref.column] = _first_of(errors[ref.column], err)
 
+        kolom, alasan = _first_failure(errors, rows)
 
-def _validate(
-    reads: list[FileRows],
-    spec: SourceSpec,
-    tahun: int,
-    references: Mapping[str, Staged],
-    jenis_layanan: Mapping[str, str] | None,
-):
-    files = _Files(reads)
-    n = int(files.starts[-1])
-    parsed = [_parse_file(rows, spec, tahun) for rows in files]
-    if parsed:
-        values = pd.concat([v for v, _ in parsed])
-    else:
-        values = pd.DataFrame({c.name: _absent(c, pd.RangeIndex(0)) for c in spec.columns})
-    errors = {
-        c.name: _first_of(*(e[c.name] for _, e in parsed if c.name in e)) for c in spec.columns
-    }
-    del parsed  # the per-file values, now concatenated
+        # Keys as compared (§3): trimmed, case-insensitive; a NOP by its digits.
+        values[KEY] = _compared(values[spec.key], spec.column(spec.key))
+        kolom, alasan = self._duplicates(rows, values, kolom, alasan)
 
-    rule = SOURCE_RULES.get(spec.name)
-    if rule and n:
-        for name, err in rule(values, tahun).items():
-            errors[name] = _first_of(errors[name], err)
+        bad = np.zeros(n, dtype=bool)
+        bad[alasan.index.to_numpy() - frame.index.start] = True
+        if bad.any():
+            self.rejected.append(_rejected_records(rows, bad, kolom, alasan, spec.name, tahun))
+        keep = ~bad
+        part, raw = _accepted_part(rows, keep, values, spec)
+        del values  # the part holds the accepted rows' values
+        self.extras += [c for c in part.columns[len(spec.columns) + 3 :] if c not in self.extras]
+        self.parts.append(part)
+        self.raw_parts.append(raw)
+        return int(keep.sum()), int(bad.sum())
 
-    # References to another source's accepted rows of the year are rules of the
-    # referencing column, so they take part in "the first failing column" like any other.
-    for ref in spec.references:
-        err = _reference_errors(ref, values, files, references.get(ref.source), tahun)
-        errors[ref.column] = _first_of(errors[ref.column], err)
-
-    kolom, alasan = _first_failure(errors, files)
-
-    # Keys as compared (§3): trimmed, case-insensitive; a NOP by its digits.
-    values[KEY] = _compared(values[spec.key], spec.column(spec.key))
-
-    # Duplicate keys, among rows that pass every other rule: the first one is kept.
-    ok = np.ones(n, dtype=bool)
-    ok[alasan.index.to_numpy()] = False
-    keys = values[KEY]
-    dup = np.zeros(n, dtype=bool)
-    dup[ok] = parsers.duplicated(keys[ok])
-    if dup.any():
-        dup_rows = values.index[dup]
+    def _duplicates(self, rows: FileRows, values: pd.DataFrame, kolom, alasan):
+        """Duplicate keys, among rows that pass every other rule: the first one, in this
+        file or an earlier one, is kept and the others rejected naming it."""
+        spec, frame = self.spec, rows.frame
+        n, lo = len(frame), frame.index.start
+        ok = np.ones(n, dtype=bool)
+        ok[alasan.index.to_numpy() - lo] = False
+        keys = values[KEY]
+        dup = np.zeros(n, dtype=bool)
+        dup[ok] = parsers.duplicated(keys[ok])
+        # Keys accepted from the earlier files: the file's keys are looked up among them
+        # the other way round (the earlier keys in a set of this file's keys), so the
+        # set built is one file's, not everything before it.
+        earlier: dict[str, tuple[str, int]] = {}
+        if self.parts and ok.any():
+            here = parsers.KeySet(keys[ok])
+            for part in self.parts:
+                hit = here.contains(part[KEY])
+                if hit.any():
+                    held = part.loc[hit, [KEY, FILE, ROW]]
+                    earlier.update(
+                        zip(held[KEY].to_numpy(), zip(held[FILE].to_numpy(), held[ROW].to_numpy()))
+                    )
+            if earlier:
+                dup[ok] |= parsers.is_in(keys[ok], pd.Series(list(earlier), dtype=parsers.TEXT))
+        if not dup.any():
+            return kolom, alasan
+        dup_rows = frame.index[dup]
         dup_keys = keys.loc[dup_rows]
         holders = ok & ~dup & parsers.is_in(keys, dup_keys)
-        first_row = pd.Series(values.index[holders], index=keys[holders].to_numpy())
+        first_row = pd.Series(frame.index[holders], index=keys[holders].to_numpy())
         first_row = first_row[~first_row.index.duplicated()]
-        where = first_row.loc[dup_keys.to_numpy()].to_numpy()
-        berkas = files.cells(pd.Index(where), FILE).loc[where].to_numpy()
-        baris = files.cells(pd.Index(where), ROW).loc[where].to_numpy()
-        shown = files.cells(dup_rows, spec.key).loc[dup_rows]
-        reasons = [
-            f"duplikat: {spec.key} '{parsers.display(v)}' sudah ada di {b} baris {r}"
-            for v, b, r in zip(shown, berkas, baris)
-        ]
+        shown = _cells(frame, spec.key, dup_rows)
+        reasons = []
+        for v, k in zip(shown, dup_keys.to_numpy()):
+            if k in earlier:
+                berkas, baris = earlier[k]
+            else:
+                at = first_row.loc[k]
+                berkas, baris = frame[FILE].loc[at], frame[ROW].loc[at]
+            reasons.append(
+                f"duplikat: {spec.key} '{parsers.display(v)}' sudah ada di {berkas} baris {baris}"
+            )
         kolom = pd.concat([kolom, pd.Series("", index=dup_rows, dtype=object)])
         alasan = pd.concat([alasan, pd.Series(reasons, index=dup_rows, dtype=object)])
+        return kolom, alasan
 
-    bad = np.zeros(n, dtype=bool)
-    bad[alasan.index.to_numpy()] = True
-    rejected = _rejected_records(files, bad, kolom, alasan, spec.name, tahun)
-    files.drop_parsed_cells(spec)  # traced: the accepted rows need only their values
-    accepted, info = _accepted_frame(files, ~bad, values[~bad], spec, tahun, jenis_layanan)
-    return accepted, rejected, info
+    def finish(self, jenis_layanan: Mapping[str, str] | None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+        """(accepted, rejected, info) of the source-year."""
+        spec = self.spec
+        if not self.parts:  # no file could be read: the typed empty frame
+            part, raw = _accepted_part(None, np.zeros(0, dtype=bool), None, spec)
+            self.parts, self.raw_parts = [part], [raw]
+        parts, raws = self.parts, self.raw_parts
+        for part in parts:  # every file's part with every extra column, empty where absent
+            for c in self.extras:
+                if c not in part:
+                    part[c] = pd.Series(pd.NA, index=part.index, dtype=parsers.TEXT)
+        # A source has a few files: their names as a category cost a byte a row.
+        files = union_categoricals([p[FILE].array for p in parts], sort_categories=True)
+        for part in parts:
+            del part[FILE]
+        out = pd.concat(parts, ignore_index=True)  # Arrow text is joined without a copy
+        out.insert(0, FILE, files)
+        raw = pd.concat(raws, ignore_index=True)
+        self.parts = self.raw_parts = []
+        info: dict = {}
+        derive = DERIVED.get(spec.name)
+        if derive:
+            info = derive(out, raw, self.tahun, jenis_layanan)
+        rejected = (
+            pd.concat(self.rejected, ignore_index=True) if self.rejected else empty_rejected()
+        )
+        return out, rejected, info
+
+
+def _cells(frame: pd.DataFrame, column: str, rows: pd.Index):
+    """A file's raw cells of a column at some rows (empty if the file lacks it)."""
+    if column in frame:
+        return frame[column].loc[rows]
+    return pd.Series(None, index=rows, dtype=object)
+
+
+_NONE = pd.Series(dtype=object)  # no reasons
+
+
+def _known_keys(target: Staged | None) -> parsers.KeySet:
+    keys = target.accepted[KEY] if target is not None else pd.Series([], dtype=parsers.TEXT)
+    return parsers.KeySet(keys)
 
 
 def _compared(values: pd.Series, column: Column) -> pd.Series:
@@ -420,89 +463,68 @@ def _compared(values: pd.Series, column: Column) -> pd.Series:
     return values if column.kind is Kind.NOP else parsers.casefold(values)
 
 
-def _reference_errors(ref, values, files: _Files, target: Staged | None, tahun: int) -> pd.Series:
+def _reference_errors(
+    ref, values, frame: pd.DataFrame, target: Staged | None, known: parsers.KeySet, tahun: int
+) -> pd.Series:
     """Rows whose ``ref.column`` names no accepted row of the referenced source."""
     keys = _compared(values[ref.column], SOURCES[ref.source].column(ref.source_column))
-    checked = keys.notna()
+    checked = keys.notna().to_numpy(dtype=bool)
     if ref.when_year_column:  # only the partition year's tahun_pajak must be on the roll
-        checked &= values[ref.when_year_column].fillna(tahun).eq(tahun)
-    known = target.accepted[KEY] if target is not None else pd.Series([], dtype=parsers.TEXT)
-    missing = checked & ~parsers.is_in(keys, known)
+        checked &= values[ref.when_year_column].fillna(tahun).eq(tahun).to_numpy(dtype=bool)
+    missing = checked & ~known.contains(keys)
     note = "" if target is not None and target.delivered else " (belum diserahkan)"
-    rows = missing.index[missing.to_numpy(dtype=bool)]
+    rows = frame.index[missing]
     judul = SOURCES[ref.source].judul
     return pd.Series(
         [
             f"{ref.column} '{parsers.display(v)}' tidak ada dalam {judul} tahun {tahun}{note}"
-            for v in files.cells(rows, ref.column).loc[rows]
+            for v in _cells(frame, ref.column, rows)
         ],
         index=rows,
         dtype=object,
     )
 
 
-def _first_failure(errors: dict[str, pd.Series], files: _Files) -> tuple[pd.Series, pd.Series]:
+def _first_failure(errors: dict[str, pd.Series], rows: FileRows) -> tuple[pd.Series, pd.Series]:
     """The first failing column of each row, left to right as the file has them:
     (kolom, alasan), indexed by the failing rows."""
-    kolom, alasan = [], []
-    for rows in files:
-        lo, hi = rows.frame.index.start, rows.frame.index.stop
-        order = [c for c in rows.order if c in errors]
-        order += [c for c in errors if c not in order]  # absent optional columns
-        parts = []
-        for c in order:
-            e = errors[c]
-            if len(e):
-                e = e[(e.index >= lo) & (e.index < hi)]
-            if len(e):
-                parts.append(pd.DataFrame({"kolom": c, "alasan": e}))
-        if parts:
-            found = pd.concat(parts)
-            found = found[~found.index.duplicated(keep="first")]
-            kolom.append(found["kolom"])
-            alasan.append(found["alasan"])
-    if not kolom:
+    order = [c for c in rows.order if c in errors]
+    order += [c for c in errors if c not in order]  # absent optional columns
+    parts = [pd.DataFrame({"kolom": c, "alasan": errors[c]}) for c in order if len(errors[c])]
+    if not parts:
         return pd.Series(dtype=object), pd.Series(dtype=object)
-    return pd.concat(kolom).astype(object), pd.concat(alasan).astype(object)
+    found = pd.concat(parts)
+    found = found[~found.index.duplicated(keep="first")]
+    return found["kolom"].astype(object), found["alasan"].astype(object)
 
 
 def _rejected_records(
-    files: _Files, bad: np.ndarray, kolom: pd.Series, alasan: pd.Series, sumber: str, tahun: int
+    rows: FileRows, bad: np.ndarray, kolom: pd.Series, alasan: pd.Series, sumber: str, tahun: int
 ) -> pd.DataFrame:
-    if not bad.any():
-        return empty_rejected()
-    parts = []
-    for rows in files:
-        lo, hi = rows.frame.index.start, rows.frame.index.stop
-        sub = rows.frame.loc[bad[lo:hi], [FILE, ROW, *rows.order]]
-        if sub.empty:
-            continue
-        names = [rows.headers[c] for c in rows.order]
-        shown = [[parsers.display(v) for v in sub[c].astype(object)] for c in rows.order]
-        isi = [
-            json.dumps(dict(zip(names, cells)), ensure_ascii=False) for cells in zip(*shown)
-        ] if rows.order else ["{}"] * len(sub)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "sumber": sumber,
-                    "tahun": tahun,
-                    "berkas": sub[FILE].astype(object).to_numpy(),
-                    "baris": sub[ROW].astype("int64").to_numpy(),
-                    "kolom": kolom.loc[sub.index].to_numpy(),
-                    "alasan": alasan.loc[sub.index].to_numpy(),
-                    "isi_baris": isi,
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+    sub = rows.frame.loc[bad, [FILE, ROW, *rows.order]]
+    names = [rows.headers[c] for c in rows.order]
+    shown = [[parsers.display(v) for v in sub[c].astype(object)] for c in rows.order]
+    isi = [
+        json.dumps(dict(zip(names, cells)), ensure_ascii=False) for cells in zip(*shown)
+    ] if rows.order else ["{}"] * len(sub)
+    return pd.DataFrame(
+        {
+            "sumber": sumber,
+            "tahun": tahun,
+            "berkas": sub[FILE].astype(object).to_numpy(),
+            "baris": sub[ROW].astype("int64").to_numpy(),
+            "kolom": kolom.loc[sub.index].to_numpy(),
+            "alasan": alasan.loc[sub.index].to_numpy(),
+            "isi_baris": isi,
+        }
+    )
 
 
 # ---------------------------------------------------------------- accepted rows
 
 
 def _typed_empty(spec: SourceSpec) -> pd.DataFrame:
-    accepted, _ = _accepted_frame(_Files([]), np.zeros(0, dtype=bool), None, spec, 0, None)
+    accepted, _, _ = _SourceRun(spec, 0, {}).finish(None)
     return accepted
 
 
@@ -520,33 +542,42 @@ _DTYPES = {
 _RAW_FOR_DERIVED = {"layanan": ("status",)}
 
 
-def _accepted_frame(files: _Files, keep: np.ndarray, values, spec: SourceSpec, tahun: int, jenis_layanan):
-    extras: list[str] = []
-    for rows in files:
-        extras += [
-            c
-            for c in rows.frame.columns
-            if c not in spec.names and c not in (FILE, ROW, KEY) and c not in extras
-        ]
-    raw_needed = [c for c in _RAW_FOR_DERIVED.get(spec.name, ()) if c not in extras]
-    raw = files.pick(keep, [FILE, ROW, *extras, *raw_needed])
+def _accepted_part(
+    rows: FileRows | None, keep: np.ndarray, values: pd.DataFrame | None, spec: SourceSpec
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A file's accepted rows, typed: ``_berkas``, ``_baris``, the spec's columns, the
+    key as compared, then the file's unlisted columns; and the raw cells a derivation
+    needs (``_RAW_FOR_DERIVED``)."""
+    frame = rows.frame if rows is not None else pd.DataFrame({FILE: [], ROW: []}, dtype=object)
+    extras = [c for c in frame.columns if c not in spec.names and c not in (FILE, ROW, KEY)]
+    index = pd.RangeIndex(int(keep.sum()))
     if values is None:
-        values = pd.DataFrame({c.name: _absent(c, raw.index) for c in spec.columns})
+        values = pd.DataFrame({c.name: _absent(c, index) for c in spec.columns})
         values[KEY] = pd.Series(dtype=parsers.TEXT)
+    berkas = frame[FILE].iloc[0] if len(frame) else None
     out = pd.DataFrame(
-        # A source has a few files: their names as a category cost a byte a row.
-        {FILE: raw[FILE].astype("category"), ROW: raw[ROW].astype("int64")}, index=raw.index
+        {
+            FILE: pd.Categorical.from_codes(
+                np.zeros(len(index), dtype=np.int8), [berkas] if berkas is not None else []
+            ),
+            ROW: frame[ROW].to_numpy()[keep].astype("int64"),
+        },
+        index=index,
     )
     for column in spec.columns:
-        out[column.name] = values[column.name].astype(_DTYPES.get(column.kind, parsers.TEXT))
-    out[KEY] = values[KEY].astype(parsers.TEXT)
+        kept = values[column.name][keep] if len(keep) else values[column.name]
+        out[column.name] = kept.reset_index(drop=True).astype(_DTYPES.get(column.kind, parsers.TEXT))
+    if spec.column(spec.key).kind is Kind.NOP:
+        out[KEY] = out[spec.key]  # the same digits: one copy of them
+    else:
+        kept = values[KEY][keep] if len(keep) else values[KEY]
+        out[KEY] = kept.reset_index(drop=True).astype(parsers.TEXT)
     for c in extras:  # kept in staging as text, personal ones already masked (§2, §6)
-        out[c] = parsers.as_text(raw[c]) if not c.endswith("_hash") else raw[c].astype(parsers.TEXT)
-    info: dict = {}
-    derive = DERIVED.get(spec.name)
-    if derive:
-        info = derive(out, raw, tahun, jenis_layanan)
-    return out.reset_index(drop=True), info
+        cells = frame[c][keep].reset_index(drop=True)
+        out[c] = cells.astype(parsers.TEXT) if c.endswith("_hash") else parsers.as_text(cells)
+    raw = frame.loc[keep, [c for c in _RAW_FOR_DERIVED.get(spec.name, ()) if c in frame]]
+    raw = raw.reindex(columns=list(_RAW_FOR_DERIVED.get(spec.name, ()))).reset_index(drop=True)
+    return out, raw
 
 
 def _derive_layanan(out: pd.DataFrame, raw: pd.DataFrame, tahun: int, jenis_layanan) -> dict:
