@@ -298,3 +298,37 @@ def test_hasil_is_optional():
 @pytest.mark.parametrize("text", ["Gagal", "Damai", "Sudah"])
 def test_any_other_hasil_rejects_quoting_it(text):
     assert text in rejected(parsers.parse_hasil, text)
+
+
+# ---------------------------------------------------------------- keys compared at scale
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Keys that trip the int64 path for NOPs: 18 ASCII digits (with leading zeros), 17 or 19
+# digits, a sign, Arabic-Indic digits of 18 characters, case and trailing spaces.
+_KEYS = st.lists(
+    st.one_of(
+        st.none(),
+        st.sampled_from(
+            ["a", "A", "a ", "ß", "0" * 18, "1" * 18, "0" * 17 + "1", "1" * 17, "1" * 19,
+             "+" + "1" * 17, "\u0661" * 18, ""]
+        ),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KEYS, _KEYS)
+def test_key_comparisons_agree_with_pandas_on_python_strings(values, known):
+    """duplicated, is_in and all_distinct decide exactly as pandas does on plain Python
+    strings, whichever path (int64 NOPs or Arrow hashing/sorting) they take."""
+    text = pd.Series(values, dtype=parsers.TEXT)
+    plain = pd.Series(values, dtype=object)
+    present = plain.notna().to_numpy()
+    assert (parsers.duplicated(text) == (plain.duplicated().to_numpy() & present)).all()
+    known_text = pd.Series(known, dtype=parsers.TEXT)
+    expected = plain.isin([k for k in known if k is not None]).to_numpy() & present
+    assert (parsers.is_in(text, known_text) == expected).all()
+    assert parsers.all_distinct(text) == (not plain.dropna().duplicated().any())

@@ -97,8 +97,14 @@ class KeySet:
             )
             fits = pc.fill_null(fits, False).to_numpy(zero_copy_only=False)
             numbers = pc.cast(pc.filter(cells, fits), pa.int64()).to_numpy(zero_copy_only=False)
-            at = np.minimum(np.searchsorted(self._numbers, numbers), len(self._numbers) - 1)
-            found[fits] = self._numbers[at] == numbers
+            # Looked up in sorted order: neighbouring lookups touch neighbouring memory,
+            # several times faster than random ones in a list of millions.
+            order = np.argsort(numbers)
+            ranked = numbers[order]
+            at = np.minimum(np.searchsorted(self._numbers, ranked), len(self._numbers) - 1)
+            hit = np.empty(len(numbers), dtype=bool)
+            hit[order] = self._numbers[at] == ranked
+            found[fits] = hit
             return found
         hit = pc.is_in(cells.cast(pa.large_string()), value_set=self._text, skip_nulls=True)
         return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
@@ -132,6 +138,22 @@ def duplicated(text) -> np.ndarray:
     codes, _ = pd.factorize(pd.Series(pd.arrays.ArrowStringArray(cells)), use_na_sentinel=True)
     seen = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
     return (codes <= seen) & (codes >= 0)
+
+
+def all_distinct(text) -> bool:
+    """Whether no text occurs twice (empty cells aside), by sorting: hashing ten million
+    distinct keys in Arrow takes twice the memory of sorting them."""
+    cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+    if len(cells) < 2:
+        return True
+    numbers = nop_numbers(cells)
+    if numbers is not None:
+        numbers = np.sort(numbers)
+        return not (numbers[1:] == numbers[:-1]).any()
+    ranked = pc.take(cells, pc.sort_indices(cells))
+    ranked = ranked.combine_chunks() if isinstance(ranked, pa.ChunkedArray) else ranked
+    same = pc.equal(ranked.slice(1), ranked.slice(0, len(ranked) - 1))
+    return not pc.any(same).as_py()
 
 
 @dataclass

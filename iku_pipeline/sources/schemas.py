@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from iku_pipeline.indicators.declarations import KELURAHAN
-from iku_pipeline.sources.parsers import duplicated
+from iku_pipeline.sources.parsers import all_distinct
 from iku_pipeline.sources.reference import KATEGORI
 
 _KEL = {"isin": list(KELURAHAN)}
@@ -31,9 +31,9 @@ class _Staged(pa.DataFrameModel):
 
     @pa.dataframe_check
     def kunci_unique(cls, df: pd.DataFrame) -> bool:
-        """No key staged twice (Arrow hashing: Pandera's own ``unique`` would hash a
+        """No key staged twice (sorted in Arrow: Pandera's own ``unique`` would hash a
         Python string per row)."""
-        return not duplicated(df["_kunci"]).any()
+        return all_distinct(df["_kunci"])
 
     class Config:
         strict = False  # extra columns of the extract are kept in staging

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pandas.api.types import union_categoricals
 
 from iku_pipeline.sources import parsers
@@ -377,19 +378,28 @@ class _SourceRun:
         keys = values[KEY]
         dup = np.zeros(n, dtype=bool)
         dup[ok] = parsers.duplicated(keys[ok])
-        # Keys accepted from the earlier files: the file's keys are looked up among them
-        # the other way round (the earlier keys in a set of this file's keys), so the
-        # set built is one file's, not everything before it.
+        # Keys accepted from the earlier files: looked up the other way round (the
+        # earlier keys in a set of this file's keys), so the set built is one file's,
+        # not everything before it.
         earlier: dict[str, tuple[str, int]] = {}
         if self.parts and ok.any():
-            here = parsers.KeySet(keys[ok])
-            for part in self.parts:
-                hit = here.contains(part[KEY])
-                if hit.any():
-                    held = part.loc[hit, [KEY, FILE, ROW]]
-                    earlier.update(
-                        zip(held[KEY].to_numpy(), zip(held[FILE].to_numpy(), held[ROW].to_numpy()))
-                    )
+            before = pa.chunked_array(
+                [c for p in self.parts for c in parsers.arrow(p[KEY]).chunks],
+                type=pa.large_string(),
+            )
+            hit = parsers.KeySet(keys[ok]).contains(before)
+            if hit.any():
+                ends = np.cumsum([len(p) for p in self.parts])
+                for part, end in zip(self.parts, ends):
+                    here = hit[end - len(part) : end]
+                    if here.any():
+                        held = part.loc[here, [KEY, FILE, ROW]]
+                        earlier.update(
+                            zip(
+                                held[KEY].to_numpy(),
+                                zip(held[FILE].to_numpy(), held[ROW].to_numpy()),
+                            )
+                        )
             if earlier:
                 dup[ok] |= parsers.is_in(keys[ok], pd.Series(list(earlier), dtype=parsers.TEXT))
         if not dup.any():
