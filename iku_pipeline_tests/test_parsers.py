@@ -322,8 +322,9 @@ _KEYS = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(_KEYS, _KEYS)
 def test_key_comparisons_agree_with_pandas_on_python_strings(values, known):
-    """duplicated, is_in and all_distinct decide exactly as pandas does on plain Python
-    strings, whichever path (int64 NOPs or Arrow hashing/sorting) they take."""
+    """duplicated, is_in, KeySet.positions and all_distinct decide exactly as pandas does
+    on plain Python strings, whichever path (int64 NOPs or Arrow hashing/sorting) they
+    take."""
     text = pd.Series(values, dtype=parsers.TEXT)
     plain = pd.Series(values, dtype=object)
     present = plain.notna().to_numpy()
@@ -331,4 +332,13 @@ def test_key_comparisons_agree_with_pandas_on_python_strings(values, known):
     known_text = pd.Series(known, dtype=parsers.TEXT)
     expected = plain.isin([k for k in known if k is not None]).to_numpy() & present
     assert (parsers.is_in(text, known_text) == expected).all()
+    at = parsers.KeySet(known_text).positions(text)
+    assert [known[p] if p >= 0 else None for p in at] == [
+        v if ok else None for v, ok in zip(values, expected)
+    ]
+    half = len(known) // 2  # the same list built in two steps
+    grown = parsers.KeySet(known_text[:half]).extended(known_text[half:])
+    assert [known[p] if p >= 0 else None for p in grown.positions(text)] == [
+        known[p] if p >= 0 else None for p in at
+    ]
     assert parsers.all_distinct(text) == (not plain.dropna().duplicated().any())

@@ -69,7 +69,7 @@ def nop_numbers(text) -> np.ndarray | None:
 
 
 class KeySet:
-    """Exact membership in a fixed set of text keys, prepared once for many lookups.
+    """Exact lookups in a fixed list of text keys, prepared once for many lookups.
 
     NOPs (every key 18 ASCII digits) are held as sorted int64; other keys are looked up
     by Arrow hashing (pandas' own ``isin`` on Arrow text walks the values in Python).
@@ -77,37 +77,78 @@ class KeySet:
 
     def __init__(self, known):
         cells = known if isinstance(known, (pa.Array, pa.ChunkedArray)) else arrow(known)
-        self._numbers = nop_numbers(cells)
-        if self._numbers is not None:
-            self._numbers = np.sort(self._numbers)
+        self._count = len(cells)
+        numbers = nop_numbers(cells)
+        if numbers is not None:
+            self._order = np.argsort(numbers, kind="stable")
+            self._numbers = numbers[self._order]
         else:
+            self._numbers = None
             self._text = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
             self._text = self._text.cast(pa.large_string())
 
-    def contains(self, text) -> np.ndarray:
-        """Which of ``text`` are in the set; empty cells: False."""
+    def extended(self, more) -> KeySet:
+        """This list with ``more`` appended (positions run on into ``more``). NOPs are
+        merged into the sorted list; other keys are concatenated."""
+        cells = more if isinstance(more, (pa.Array, pa.ChunkedArray)) else arrow(more)
+        numbers = nop_numbers(cells) if self._numbers is not None else None
+        if numbers is None and len(cells):
+            known = pa.chunked_array([self._known_text(), *_chunks(cells)], type=pa.large_string())
+            return KeySet(known)
+        joined = KeySet.__new__(KeySet)
+        joined._count = self._count + len(cells)
+        if numbers is None:  # nothing to add
+            joined.__dict__.update({k: v for k, v in self.__dict__.items() if k != "_count"})
+            return joined
+        # Two sorted runs: a stable sort merges them in linear time.
+        merged = np.concatenate([self._numbers, np.sort(numbers)])
+        order = np.concatenate([self._order, np.argsort(numbers, kind="stable") + self._count])
+        by = np.argsort(merged, kind="stable")
+        joined._numbers, joined._order = merged[by], order[by]
+        return joined
+
+    def _known_text(self) -> pa.Array:
+        if self._numbers is None:
+            return self._text
+        texts = np.empty(self._count, dtype=object)
+        texts[self._order] = [f"{n:018d}" for n in self._numbers]
+        return pa.array(texts, type=pa.large_string())
+
+    def positions(self, text) -> np.ndarray:
+        """For each of ``text``, the position of an equal key in the known list, or -1
+        (empty cells: -1)."""
         cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
-        if self._numbers is not None:
-            found = np.zeros(len(cells), dtype=bool)
-            if not len(self._numbers) or not len(cells):
-                return found
-            # Only an 18-digit text can equal an 18-digit key: the others stay False.
-            fits = pc.and_(
-                pc.equal(pc.binary_length(cells), 18), pc.ascii_is_decimal(cells)
-            )
+        if self._numbers is None:
+            at = pc.index_in(cells.cast(pa.large_string()), value_set=self._text, skip_nulls=True)
+            return pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        where = np.full(len(cells), -1, dtype=np.int64)
+        if not len(self._numbers) or not len(cells):
+            return where
+        numbers = nop_numbers(cells)
+        if numbers is not None:  # NOPs all: no text to set aside
+            fits = np.ones(len(cells), dtype=bool)
+        else:  # only an 18-digit text can equal an 18-digit key: the rest stay -1
+            fits = pc.and_(pc.equal(pc.binary_length(cells), 18), pc.ascii_is_decimal(cells))
             fits = pc.fill_null(fits, False).to_numpy(zero_copy_only=False)
             numbers = pc.cast(pc.filter(cells, fits), pa.int64()).to_numpy(zero_copy_only=False)
-            # Looked up in sorted order: neighbouring lookups touch neighbouring memory,
-            # several times faster than random ones in a list of millions.
-            order = np.argsort(numbers)
-            ranked = numbers[order]
-            at = np.minimum(np.searchsorted(self._numbers, ranked), len(self._numbers) - 1)
-            hit = np.empty(len(numbers), dtype=bool)
-            hit[order] = self._numbers[at] == ranked
-            found[fits] = hit
-            return found
-        hit = pc.is_in(cells.cast(pa.large_string()), value_set=self._text, skip_nulls=True)
-        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+        # Looked up in sorted order: neighbouring lookups touch neighbouring memory,
+        # several times faster than random ones in a list of millions.
+        order = np.argsort(numbers)
+        ranked = numbers[order]
+        at = np.minimum(np.searchsorted(self._numbers, ranked), len(self._numbers) - 1)
+        found = np.where(self._numbers[at] == ranked, self._order[at], -1)
+        fitting = np.empty(len(numbers), dtype=np.int64)
+        fitting[order] = found
+        where[fits] = fitting
+        return where
+
+    def contains(self, text) -> np.ndarray:
+        """Which of ``text`` are in the set; empty cells: False."""
+        return self.positions(text) >= 0
+
+
+def _chunks(cells) -> list[pa.Array]:
+    return cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
 
 
 def is_in(text, known) -> np.ndarray:

@@ -9,6 +9,8 @@ A file that cannot be read is recorded as failed; the caller decides what fails.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -140,6 +142,7 @@ def stage_source(
         report.dibaca = len(rows.frame)
         report.diterima, report.ditolak = run.add(rows)
         del rows  # its raw cells: what the year keeps of them is traced by now
+        release_memory()
 
     accepted, rejected, info = run.finish(jenis_layanan)
     check_staged(spec.name, accepted)
@@ -318,6 +321,8 @@ class _SourceRun:
         self.tahun = tahun
         self.start = 0  # number of the next file's first row
         self.parts: list[pd.DataFrame] = []  # accepted rows of each file, typed
+        # With NOP keys: the keys accepted so far, sorted, for the next file's duplicates.
+        self.earlier: parsers.KeySet | None = None
         self.raw_parts: list[pd.DataFrame] = []  # raw cells a derivation needs
         self.rejected: list[pd.DataFrame] = []
         self.extras: list[str] = []  # unlisted columns, in order of first appearance
@@ -366,6 +371,10 @@ class _SourceRun:
         self.extras += [c for c in part.columns[len(spec.columns) + 3 :] if c not in self.extras]
         self.parts.append(part)
         self.raw_parts.append(raw)
+        if spec.column(spec.key).kind is Kind.NOP:
+            self.earlier = (
+                parsers.KeySet(part[KEY]) if self.earlier is None else self.earlier.extended(part[KEY])
+            )
         return int(keep.sum()), int(bad.sum())
 
     def _duplicates(self, rows: FileRows, values: pd.DataFrame, kolom, alasan):
@@ -378,30 +387,35 @@ class _SourceRun:
         keys = values[KEY]
         dup = np.zeros(n, dtype=bool)
         dup[ok] = parsers.duplicated(keys[ok])
-        # Keys accepted from the earlier files: looked up the other way round (the
-        # earlier keys in a set of this file's keys), so the set built is one file's,
-        # not everything before it.
+        # Keys accepted from the earlier files, with the row that holds each.
         earlier: dict[str, tuple[str, int]] = {}
         if self.parts and ok.any():
-            before = pa.chunked_array(
-                [c for p in self.parts for c in parsers.arrow(p[KEY]).chunks],
-                type=pa.large_string(),
-            )
-            hit = parsers.KeySet(keys[ok]).contains(before)
-            if hit.any():
+            ok_keys = keys[ok]
+            if self.earlier is not None:  # NOPs: the earlier files' keys, held sorted
+                at = self.earlier.positions(ok_keys)
+                found = at >= 0
+                dup[ok] |= found
+                ends = np.cumsum([len(p) for p in self.parts])
+                of_part = np.searchsorted(ends, at[found], side="right")
+                for i, part in enumerate(self.parts):
+                    rows = at[found][of_part == i] - (ends[i] - len(part))
+                    if len(rows):
+                        earlier.update(_holders(part, rows))
+            else:
+                # Looked up the other way round (the earlier keys in a set of this
+                # file's), so the set built is one file's, not everything before it.
+                before = pa.chunked_array(
+                    [c for p in self.parts for c in parsers.arrow(p[KEY]).chunks],
+                    type=pa.large_string(),
+                )
+                hit = parsers.KeySet(ok_keys).contains(before)
                 ends = np.cumsum([len(p) for p in self.parts])
                 for part, end in zip(self.parts, ends):
-                    here = hit[end - len(part) : end]
-                    if here.any():
-                        held = part.loc[here, [KEY, FILE, ROW]]
-                        earlier.update(
-                            zip(
-                                held[KEY].to_numpy(),
-                                zip(held[FILE].to_numpy(), held[ROW].to_numpy()),
-                            )
-                        )
-            if earlier:
-                dup[ok] |= parsers.is_in(keys[ok], pd.Series(list(earlier), dtype=parsers.TEXT))
+                    here = np.flatnonzero(hit[end - len(part) : end])
+                    if len(here):
+                        earlier.update(_holders(part, here))
+                if earlier:
+                    dup[ok] |= parsers.is_in(ok_keys, pd.Series(list(earlier), dtype=parsers.TEXT))
         if not dup.any():
             return kolom, alasan
         dup_rows = frame.index[dup]
@@ -442,7 +456,7 @@ class _SourceRun:
         out = pd.concat(parts, ignore_index=True)  # Arrow text is joined without a copy
         out.insert(0, FILE, files)
         raw = pd.concat(raws, ignore_index=True)
-        self.parts = self.raw_parts = []
+        self.parts, self.raw_parts, self.earlier = [], [], None
         info: dict = {}
         derive = DERIVED.get(spec.name)
         if derive:
@@ -451,6 +465,12 @@ class _SourceRun:
             pd.concat(self.rejected, ignore_index=True) if self.rejected else empty_rejected()
         )
         return out, rejected, info
+
+
+def _holders(part: pd.DataFrame, rows: np.ndarray) -> dict[str, tuple[str, int]]:
+    """{key: (file, row)} of an accepted part's rows at the given positions."""
+    held = part.iloc[rows]
+    return dict(zip(held[KEY].to_numpy(), zip(held[FILE].to_numpy(), held[ROW].to_numpy())))
 
 
 def _cells(frame: pd.DataFrame, column: str, rows: pd.Index):
@@ -531,6 +551,29 @@ def _rejected_records(
 
 
 # ---------------------------------------------------------------- accepted rows
+
+
+def release_memory() -> None:
+    """Give memory freed by a file's work back to the system before the next file.
+
+    Arrow's allocator (mimalloc) and glibc's both keep freed pages for reuse; between
+    files of millions of rows they would otherwise hold a gigabyte or more that the
+    process no longer uses. (``malloc_trim`` is glibc's; elsewhere it is skipped.)
+    """
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _glibc():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _glibc()
 
 
 def _typed_empty(spec: SourceSpec) -> pd.DataFrame:
