@@ -6,7 +6,7 @@ from iku_pipeline.assets.checks import asset_checks
 from iku_pipeline.assets.indicators import iku
 from iku_pipeline.assets.ingest import ingest_assets
 from iku_pipeline.assets.publish import berkas_matriks, warehouse_tables
-from iku_pipeline.io import YearPickleIOManager
+from iku_pipeline.io import STAGED_COUNTS, YearPickleIOManager, staged_counts
 from iku_pipeline.resources import IkuPaths, Warehouse
 from iku_pipeline.schedules import iku_tahunan_nightly
 from iku_pipeline.sensors import iku_raw_extracts
@@ -40,5 +40,6 @@ defs = dg.Definitions(
         "paths": IkuPaths(),
         "warehouse": Warehouse(),
         "io_manager": YearPickleIOManager(),
+        STAGED_COUNTS: staged_counts,
     },
 )

@@ -356,3 +356,45 @@ def test_the_committed_fixtures_iku_3(data_dir):
     assert counts(compute_realisasi(staged, 2023), "3") == {
         K: (3, 5), "Banjarsari": (1, 2), "Purwosari": (1, 1), "Purwoasri": (1, 1), "Karangrejo": (0, 1)
     }
+
+
+# ---------------------------------------------------------------- the declared columns
+
+
+def test_compute_year_reads_exactly_the_declared_columns(everything, stage_year, tmp_path):
+    """COLUMNS (what the indicator step loads) is what compute_year reads: on frames
+    projected to it, in memory and through the staged store, it gives what it gives on
+    the whole frames; without any one declared column it fails."""
+    import dataclasses
+
+    from iku_pipeline.indicators.compute import COLUMNS
+    from iku_pipeline.indicators.year import compute_year
+    from iku_pipeline.sources.specs import SOURCES
+    from iku_pipeline.store import read_staged, write_staged
+
+    staged = stage_year()
+    assert set(COLUMNS) == set(SOURCES)
+    assert all(s.delivered and len(s.accepted) for s in staged.values())
+    full = compute_year(staged, 2023)
+
+    def project(name, s, columns):
+        return dataclasses.replace(s, accepted=s.accepted[list(columns)])
+
+    projected = {name: project(name, s, COLUMNS[name]) for name, s in staged.items()}
+    stored = {}
+    for name, s in staged.items():
+        write_staged(tmp_path / f"{name}.pickle", s)
+        stored[name] = read_staged(tmp_path / f"{name}.pickle", COLUMNS[name])
+    for variant in (projected, stored):
+        got = compute_year(variant, 2023)
+        pd.testing.assert_frame_equal(got.realisasi, full.realisasi)
+        pd.testing.assert_frame_equal(got.tambahan, full.tambahan)
+        assert got.laporan == full.laporan and got.laporan["pbb"]
+        assert got.belum_diserahkan == full.belum_diserahkan
+
+    for name, columns in COLUMNS.items():
+        for column in columns:
+            fewer = [c for c in columns if c != column]
+            less = {**projected, name: project(name, staged[name], fewer)}
+            with pytest.raises(KeyError):
+                compute_year(less, 2023)

@@ -12,7 +12,7 @@ import pandas as pd
 from iku_pipeline.assets.indicators import IKU_KEY
 from iku_pipeline.assets.ingest import staged_key
 from iku_pipeline.indicators.declarations import KODE, WILAYAH
-from iku_pipeline.io import per_year
+from iku_pipeline.io import STAGED_COUNTS, per_year
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.sources.specs import SOURCES
 
@@ -30,14 +30,28 @@ def _result(problems: dict[int, list[str]], severity=dg.AssetCheckSeverity.ERROR
 
 
 def _source_checks(name: str) -> list[dg.AssetChecksDefinition]:
+    """The checks of one staged source. They read its files, rejected rows and counts,
+    so each loads it without accepted columns: by the ``staged_counts`` input manager,
+    which a plain asset check's own input cannot name (hence a one-check multi check)."""
     key = staged_key(name)
+    counts_only = {"staged": dg.AssetIn(key=key, input_manager_key=STAGED_COUNTS)}
 
-    @dg.asset_check(
-        asset=key,
-        name="baris_seimbang",
+    def check(check_name: str, description: str, blocking: bool = False, **kwargs):
+        spec = dg.AssetCheckSpec(
+            check_name,
+            asset=key,
+            blocking=blocking,
+            partitions_def=tahun_partitions,
+            description=description,
+        )
+        return dg.multi_asset_check(
+            specs=[spec], name=spec.get_python_identifier(), ins=counts_only, **kwargs
+        )
+
+    @check(
+        "baris_seimbang",
+        "Rows read = rows accepted + rows rejected, per file and in total (§4).",
         blocking=True,
-        partitions_def=tahun_partitions,
-        description="Rows read = rows accepted + rows rejected, per file and in total (§4).",
     )
     def baris_seimbang(context: dg.AssetCheckExecutionContext, staged):
         problems = {}
@@ -52,13 +66,11 @@ def _source_checks(name: str) -> list[dg.AssetChecksDefinition]:
                     f"total: dibaca {s.rows_read} != diterima {len(s.accepted)} + "
                     f"ditolak {len(s.rejected)}"
                 )
-        return _result(problems)
+        yield _result(problems)
 
-    @dg.asset_check(
-        asset=key,
-        name="berkas_terbaca",
-        partitions_def=tahun_partitions,
-        description="Every delivered file could be read (§4). A failure here also fails "
+    @check(
+        "berkas_terbaca",
+        "Every delivered file could be read (§4). A failure here also fails "
         "the year's indicator step, which names every unreadable file.",
     )
     def berkas_terbaca(context: dg.AssetCheckExecutionContext, staged):
@@ -66,18 +78,16 @@ def _source_checks(name: str) -> list[dg.AssetChecksDefinition]:
             tahun: [f"{f.berkas}: {f.gagal}" for f in s.failed]
             for tahun, s in per_year(context, staged).items()
         }
-        return _result(problems)
+        yield _result(problems)
 
-    @dg.asset_check(
-        asset=key,
-        name="penolakan_wajar",
-        partitions_def=tahun_partitions,
+    @check(
+        "penolakan_wajar",
+        "Warns when the source was not delivered, or rejects more than a share "
+        f"of its rows (default {DEFAULT_MAX_REJECTED_SHARE:.0%}, run config "
+        "`batas_penolakan`).",
         config_schema={
             "batas_penolakan": dg.Field(float, default_value=DEFAULT_MAX_REJECTED_SHARE)
         },
-        description="Warns when the source was not delivered, or rejects more than a share "
-        f"of its rows (default {DEFAULT_MAX_REJECTED_SHARE:.0%}, run config "
-        "`batas_penolakan`).",
     )
     def penolakan_wajar(context: dg.AssetCheckExecutionContext, staged):
         limit = context.op_execution_context.op_config["batas_penolakan"]
@@ -90,7 +100,7 @@ def _source_checks(name: str) -> list[dg.AssetChecksDefinition]:
                     f"{len(s.rejected)} dari {s.rows_read} baris ditolak "
                     f"({len(s.rejected) / s.rows_read:.1%} > {limit:.0%})"
                 ]
-        return _result(problems, severity=dg.AssetCheckSeverity.WARN)
+        yield _result(problems, severity=dg.AssetCheckSeverity.WARN)
 
     return [baris_seimbang, berkas_terbaca, penolakan_wajar]
 

@@ -6,9 +6,10 @@ import dagster as dg
 
 from iku_pipeline.assets.ingest import staged_key
 from iku_pipeline.assets.metadata import realisasi_markdown
+from iku_pipeline.indicators.compute import COLUMNS
 from iku_pipeline.indicators.declarations import KECAMATAN
 from iku_pipeline.indicators.year import compute_year
-from iku_pipeline.io import for_output, per_year, years_of
+from iku_pipeline.io import for_output, only_columns, per_year, years_of
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.sources.specs import SOURCES
 from iku_pipeline.sources.validate import SourceFailed, Staged
@@ -44,7 +45,11 @@ def failed_files_message(years: dict[int, dict[str, Staged]]) -> str | None:
     group_name=GROUP,
     partitions_def=tahun_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    ins={name: dg.AssetIn(key=staged_key(name)) for name in SOURCES},
+    # Only the accepted columns the computation reads (and every file and count).
+    ins={
+        name: dg.AssetIn(key=staged_key(name), metadata=only_columns(COLUMNS[name]))
+        for name in SOURCES
+    },
     kinds={"pandas"},
 )
 def iku(

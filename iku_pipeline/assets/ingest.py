@@ -9,13 +9,14 @@ year naming every such file at once (§4).
 import dagster as dg
 
 from iku_pipeline.assets.metadata import column_schema, staged_metadata, years_metadata
-from iku_pipeline.io import for_output, per_year, years_of
+from iku_pipeline.io import for_output, only_columns, per_year, years_of
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.resources import IkuPaths
 from iku_pipeline.sources import masking
 from iku_pipeline.sources.reference import load_jenis_layanan
 from iku_pipeline.sources.specs import SOURCES, SourceSpec
 from iku_pipeline.sources.validate import Staged, stage_source
+from iku_pipeline.store import REFERENCE_COLUMNS
 
 GROUP = "ingest"
 PREFIX = "staging"
@@ -89,7 +90,10 @@ def _build(spec: SourceSpec) -> dg.AssetsDefinition:
         return _asset
     (ref,) = spec.references
 
-    @dg.asset(**common, ins={"referensi": dg.AssetIn(key=staged_key(ref.source))})
+    # Of the referenced source, only the keys the references are checked against.
+    keys_only = dg.AssetIn(key=staged_key(ref.source), metadata=only_columns(REFERENCE_COLUMNS))
+
+    @dg.asset(**common, ins={"referensi": keys_only})
     def _asset_ref(
         context: dg.AssetExecutionContext, paths: IkuPaths, referensi
     ) -> dg.Output:

@@ -8,7 +8,7 @@ import dagster as dg
 from iku_pipeline.assets.indicators import IKU_KEY, staged_by_year
 from iku_pipeline.assets.ingest import staged_key
 from iku_pipeline.indicators.year import publication_log, rejected_rows
-from iku_pipeline.io import per_year, years_of
+from iku_pipeline.io import STAGED_COUNTS, per_year, years_of
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.publish.exports import matriks_for_year, write_exports
 from iku_pipeline.publish.warehouse import replace_year
@@ -39,7 +39,11 @@ TABLE_DESCRIPTIONS = {
     ],
     partitions_def=tahun_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    ins={"iku": dg.AssetIn(key=IKU_KEY), **{n: dg.AssetIn(key=staged_key(n)) for n in SOURCES}},
+    # Of each staged source, its files and rejected rows: no accepted column.
+    ins={
+        "iku": dg.AssetIn(key=IKU_KEY),
+        **{n: dg.AssetIn(key=staged_key(n), input_manager_key=STAGED_COUNTS) for n in SOURCES},
+    },
     can_subset=False,
 )
 def warehouse_tables(

@@ -20,6 +20,19 @@ from iku_pipeline.sources.validate import KEY, Staged
 
 REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan")
 
+# The accepted columns of each staged source that ``compute_year`` reads, through the
+# functions below (IKU 1: _layanan; 2: _musrenbang; 3: pbb_status, pbb_report; 4 and its
+# supplementary figure: _konflik, compute_tambahan). The indicator step and the
+# benchmark load only these; test_compute.py checks the list is exactly what is read.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "layanan": ("kelurahan", "kategori", "diproses"),
+    "musrenbang_usulan": ("kelurahan", KEY),
+    "musrenbang_ba": (KEY,),
+    "pbb_dhkp": ("kelurahan", "nop", "pbb_terhutang"),
+    "pbb_pembayaran": ("nop", "jumlah_bayar", "tahun_pajak"),
+    "konflik": ("kelurahan", "hasil"),
+}
+
 
 def _count(frame: pd.DataFrame, mask: pd.Series | None = None) -> pd.Series:
     """Rows per kelurahan (every kelurahan present, zero where none)."""
