@@ -83,7 +83,7 @@ def run_core(data_dir: Path, tahun: int = TAHUN) -> CoreRun:
     from iku_pipeline.indicators.year import compute_year
     from iku_pipeline.sources.reference import load_jenis_layanan
     from iku_pipeline.sources.specs import SOURCES
-    from iku_pipeline.sources.validate import stage_source
+    from iku_pipeline.sources.validate import release_memory, stage_source
     from iku_pipeline.store import REFERENCE_COLUMNS, read_staged, write_staged
 
     # Beside the data, not in /tmp: a tmpfs there would hold the store in memory.
@@ -115,6 +115,9 @@ def run_core(data_dir: Path, tahun: int = TAHUN) -> CoreRun:
             t2 = time.perf_counter()
             write_staged(path(spec.name), staged)
             del staged, refs
+            # The next step starts clean, as it does in its own process when a large
+            # year runs under the multiprocess job (iku_tahunan_paralel).
+            release_memory()
             t3 = time.perf_counter()
             read_s += t1 - t0
             steps[spec.name] = t2 - t1

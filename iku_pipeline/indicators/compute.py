@@ -69,22 +69,28 @@ def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
     roll = staged["pbb_dhkp"].accepted
     payments = staged["pbb_pembayaran"].accepted
     on_roll = (roll["pbb_terhutang"] > 0).fillna(False).to_numpy()
-    roll_nop = _nop_numbers(roll["nop"])[on_roll]
-    terhutang = roll["pbb_terhutang"].to_numpy(dtype="int64", na_value=0)[on_roll]
+    roll_nop = _where(_nop_numbers(roll["nop"]), on_roll)
+    terhutang = _where(roll["pbb_terhutang"].to_numpy(dtype="int64", na_value=0), on_roll)
     current = payments["tahun_pajak"].eq(tahun).fillna(False).to_numpy()
-    pay_nop = _nop_numbers(payments["nop"])[current]
-    amount = payments["jumlah_bayar"].to_numpy(dtype="int64", na_value=0)[current]
+    pay_nop = _where(_nop_numbers(payments["nop"]), current)
+    amount = _where(payments["jumlah_bayar"].to_numpy(dtype="int64", na_value=0), current)
     # Payments matched to the roll by a merge of the two sorted NOP lists (a roll's NOPs
     # are unique), summed per object in int64: at millions of rows this is several times
     # faster than a hash join or unsorted lookups, whose memory accesses miss the cache.
+    # Each list of ten million is let go as soon as it is used.
     dibayar = np.zeros(len(roll_nop), dtype=np.int64)
     if len(roll_nop) and len(pay_nop):
         order = np.argsort(roll_nop)
         sorted_nop = roll_nop[order]
+        del roll_nop
         by_nop = np.argsort(pay_nop)
-        pay_nop, amount = pay_nop[by_nop], amount[by_nop]
-        at = np.minimum(np.searchsorted(sorted_nop, pay_nop), len(sorted_nop) - 1)
+        pay_nop = pay_nop[by_nop]
+        amount = amount[by_nop]
+        del by_nop
+        at = np.searchsorted(sorted_nop, pay_nop)
+        np.minimum(at, len(sorted_nop) - 1, out=at)
         hit = sorted_nop[at] == pay_nop
+        del sorted_nop, pay_nop
         np.add.at(dibayar, order[at[hit]], amount[hit])
     return pd.DataFrame(
         {
@@ -96,8 +102,13 @@ def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
     )
 
 
-def _pbb(staged: Mapping[str, Staged], tahun: int):
-    wp = pbb_status(staged, tahun)
+def _where(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``values[mask]``, without a copy when every row is kept (the usual case)."""
+    return values if mask.all() else values[mask]
+
+
+def _pbb(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None = None):
+    wp = pbb_status(staged, tahun) if wp is None else wp
     return _count(wp, wp["lunas"]), _count(wp)
 
 
@@ -116,17 +127,23 @@ COMPUTE: dict[str, Compute] = {
 }
 
 
-def compute_realisasi(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
+def compute_realisasi(
+    staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Rows of ``realisasi_iku`` for one year: every indicator × wilayah (§5).
 
     An indicator whose sources were not all delivered gets null pembilang, penyebut and
-    nilai; a zero denominator gives a null nilai.
+    nilai; a zero denominator gives a null nilai. ``wp``: the year's ``pbb_status``, if
+    already computed.
     """
     rows = []
     for ind in INDIKATOR:
         delivered = all(staged[s].delivered for s in ind.sumber)
         if delivered:
-            pembilang, penyebut = COMPUTE[ind.kode](staged, tahun)
+            if ind.kode == "3" and wp is not None:
+                pembilang, penyebut = _pbb(staged, tahun, wp)
+            else:
+                pembilang, penyebut = COMPUTE[ind.kode](staged, tahun)
             pembilang = pd.concat([pd.Series({KECAMATAN: pembilang.sum()}), pembilang])
             if penyebut is not None:
                 penyebut = pd.concat([pd.Series({KECAMATAN: penyebut.sum()}), penyebut])
@@ -168,8 +185,9 @@ def compute_tambahan(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
     return frame.astype({"kegiatan": "Int64", "kegiatan_selesai": "Int64", "persen_selesai": "float64"})
 
 
-def pbb_report(staged: Mapping[str, Staged], tahun: int) -> dict:
-    """The figures §3 asks to report beside IKU 3."""
+def pbb_report(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None = None) -> dict:
+    """The figures §3 asks to report beside IKU 3 (``wp``: the year's ``pbb_status``, if
+    already computed)."""
     if not (staged["pbb_dhkp"].delivered and staged["pbb_pembayaran"].delivered):
         return {}
     roll = staged["pbb_dhkp"].accepted
@@ -177,7 +195,7 @@ def pbb_report(staged: Mapping[str, Staged], tahun: int) -> dict:
     arrears = payments.loc[
         payments["tahun_pajak"].ne(tahun).fillna(False).to_numpy(), ["jumlah_bayar"]
     ]
-    wp = pbb_status(staged, tahun)
+    wp = pbb_status(staged, tahun) if wp is None else wp
     partial = wp[(~wp["lunas"]) & (wp["dibayar"] > 0)]
     return {
         "objek_dibebaskan": int((roll["pbb_terhutang"] == 0).sum()),

@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from iku_pipeline.indicators.compute import compute_realisasi, compute_tambahan, pbb_report
+from iku_pipeline.indicators.compute import (
+    compute_realisasi,
+    compute_tambahan,
+    pbb_report,
+    pbb_status,
+)
 from iku_pipeline.sources.validate import Staged, empty_rejected
 
 
@@ -21,14 +26,17 @@ class IkuTahun:
 
 
 def compute_year(staged: Mapping[str, Staged], tahun: int) -> IkuTahun:
-    laporan = {"pbb": pbb_report(staged, tahun)}
+    # IKU 3 and the §3 report read the same wajib pajak list: computed once.
+    pbb = staged["pbb_dhkp"].delivered and staged["pbb_pembayaran"].delivered
+    wp = pbb_status(staged, tahun) if pbb else None
+    laporan = {"pbb": pbb_report(staged, tahun, wp)}
     if staged["layanan"].delivered:
         laporan["jenis_layanan_tidak_dikenal"] = staged["layanan"].info.get(
             "jenis_layanan_tidak_dikenal", {}
         )
     return IkuTahun(
         tahun=tahun,
-        realisasi=compute_realisasi(staged, tahun),
+        realisasi=compute_realisasi(staged, tahun, wp),
         tambahan=compute_tambahan(staged, tahun),
         laporan=laporan,
         belum_diserahkan=[s for s, v in staged.items() if not v.delivered],

@@ -110,5 +110,14 @@ SCHEMAS: dict[str, type[_Staged]] = {
 
 
 def check_staged(sumber: str, accepted: pd.DataFrame) -> None:
-    """Raise ``pandera.errors.SchemaErrors`` when an accepted frame breaks its model."""
-    SCHEMAS[sumber].validate(accepted, lazy=True)
+    """Raise ``pandera.errors.SchemaErrors`` when an accepted frame breaks its model.
+
+    In place: otherwise Pandera validates a deep copy. Pandera then leaves its accessor
+    on the frame, which refers back to the frame: a reference cycle that would keep a
+    source of millions of rows in memory until Python's cycle collector next runs, long
+    after the frame is let go. The accessor is removed to break it.
+    """
+    try:
+        SCHEMAS[sumber].validate(accepted, lazy=True, inplace=True)
+    finally:
+        vars(accepted).pop("pandera", None)
