@@ -377,7 +377,9 @@ class _SourceRun:
         self.raw_parts.append(raw)
         if spec.column(spec.key).kind is Kind.NOP:
             self.earlier = (
-                parsers.KeySet(part[KEY]) if self.earlier is None else self.earlier.extended(part[KEY])
+                parsers.KeySet(part[KEY])
+                if self.earlier is None
+                else self.earlier.extended(part[KEY])
             )
         return int(keep.sum()), int(bad.sum())
 
@@ -442,7 +444,9 @@ class _SourceRun:
         alasan = pd.concat([alasan, pd.Series(reasons, index=dup_rows, dtype=object)])
         return kolom, alasan
 
-    def finish(self, jenis_layanan: Mapping[str, str] | None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    def finish(
+        self, jenis_layanan: Mapping[str, str] | None
+    ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         """(accepted, rejected, info) of the source-year."""
         spec = self.spec
         if not self.parts:  # no file could be read: the typed empty frame
@@ -632,7 +636,8 @@ def _accepted_part(
     )
     for column in spec.columns:
         kept = values[column.name][keep] if len(keep) else values[column.name]
-        out[column.name] = kept.reset_index(drop=True).astype(_DTYPES.get(column.kind, parsers.TEXT))
+        dtype = _DTYPES.get(column.kind, parsers.TEXT)
+        out[column.name] = kept.reset_index(drop=True).astype(dtype)
     if spec.column(spec.key).kind is Kind.NOP:
         out[KEY] = out[spec.key]  # the same digits: one copy of them
     else:
