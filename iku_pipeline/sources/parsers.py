@@ -50,6 +50,11 @@ def casefold(text: pd.Series) -> pd.Series:
     return folded
 
 
+def _arrow_of(text) -> pa.Array | pa.ChunkedArray:
+    """Text given as Arrow, or a Series of Arrow text, as Arrow."""
+    return text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+
+
 def nop_numbers(text) -> np.ndarray | None:
     """Keys as int64 when every one is exactly 18 ASCII digits (NOPs), else None.
 
@@ -57,7 +62,7 @@ def nop_numbers(text) -> np.ndarray | None:
     equal texts, so membership and duplicates can be decided on int64, several times
     faster than hashing text. (Never float64: 18 digits would collide.)
     """
-    cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+    cells = _arrow_of(text)
     if len(cells) == 0 or cells.null_count:
         return None
     lengths = pc.min_max(pc.binary_length(cells))
@@ -76,7 +81,7 @@ class KeySet:
     """
 
     def __init__(self, known):
-        cells = known if isinstance(known, (pa.Array, pa.ChunkedArray)) else arrow(known)
+        cells = _arrow_of(known)
         self._count = len(cells)
         numbers = nop_numbers(cells)
         if numbers is not None:
@@ -90,16 +95,15 @@ class KeySet:
     def extended(self, more) -> KeySet:
         """This list with ``more`` appended (positions run on into ``more``). NOPs are
         merged into the sorted list; other keys are concatenated."""
-        cells = more if isinstance(more, (pa.Array, pa.ChunkedArray)) else arrow(more)
+        cells = _arrow_of(more)
         numbers = nop_numbers(cells) if self._numbers is not None else None
         if numbers is None and len(cells):
             known = pa.chunked_array([self._known_text(), *_chunks(cells)], type=pa.large_string())
             return KeySet(known)
+        if numbers is None:  # nothing to add
+            return self
         joined = KeySet.__new__(KeySet)
         joined._count = self._count + len(cells)
-        if numbers is None:  # nothing to add
-            joined.__dict__.update({k: v for k, v in self.__dict__.items() if k != "_count"})
-            return joined
         # Two sorted runs: a stable sort merges them in linear time.
         merged = np.concatenate([self._numbers, np.sort(numbers)])
         order = np.concatenate([self._order, np.argsort(numbers, kind="stable") + self._count])
@@ -117,7 +121,7 @@ class KeySet:
     def positions(self, text) -> np.ndarray:
         """For each of ``text``, the position of an equal key in the known list, or -1
         (empty cells: -1)."""
-        cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+        cells = _arrow_of(text)
         if self._numbers is None:
             at = pc.index_in(cells.cast(pa.large_string()), value_set=self._text, skip_nulls=True)
             return pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -165,7 +169,7 @@ def duplicated(text) -> np.ndarray:
     values in order of first appearance: a row is a first occurrence exactly when its
     code exceeds every code before it.
     """
-    cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+    cells = _arrow_of(text)
     n = len(cells)
     numbers = nop_numbers(cells)
     if numbers is not None:
@@ -184,7 +188,7 @@ def duplicated(text) -> np.ndarray:
 def all_distinct(text) -> bool:
     """Whether no text occurs twice (empty cells aside), by sorting: hashing ten million
     distinct keys in Arrow takes twice the memory of sorting them."""
-    cells = text if isinstance(text, (pa.Array, pa.ChunkedArray)) else arrow(text)
+    cells = _arrow_of(text)
     if len(cells) < 2:
         return True
     numbers = nop_numbers(cells)
