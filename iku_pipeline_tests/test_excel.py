@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from iku_pipeline.indicators import declarations as decl
-from iku_pipeline.publish import excel
+from iku_pipeline.publish import baris_ditolak, matriks_csv, matriks_periode, matriks_tahun
 from iku_pipeline.publish.charts import realisasi_series, trend_chart
 from iku_pipeline.publish.matrix import (
     DEFAULT_BANDS,
@@ -20,6 +20,7 @@ from iku_pipeline.publish.matrix import (
     build_matriks_kelurahan,
     predikat,
 )
+from iku_pipeline.publish.rows import TAMBAHAN_4_URAIAN
 from iku_pipeline_tests.test_matrix import kec, make_realisasi, make_tambahan, targets_frame
 
 KODE = [i.kode for i in decl.INDIKATOR]
@@ -82,10 +83,10 @@ def assert_print_ready(ws):
 
 def test_annual_workbook_header_block_and_columns(data, tmp_path):
     *_, matriks, _ = data
-    paths = excel.write_matriks_tahun(matriks, 2022, tmp_path)
-    assert [p.name for p in paths] == ["matriks_iku_2022.xlsx", "matriks_iku_2022.csv"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
-    ws = openpyxl.load_workbook(paths[0]).active
+    path = matriks_tahun.write_matriks_tahun(matriks, 2022, tmp_path)
+    assert path.name == "matriks_iku_2022.xlsx"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    ws = openpyxl.load_workbook(path).active
     assert ws["A1"].value == decl.OPD.judul
     assert ws["A2"].value == decl.OPD.kota
     r, c = find(ws, "NAMA OPD")
@@ -105,14 +106,14 @@ def test_annual_workbook_header_block_and_columns(data, tmp_path):
 
 def test_annual_workbook_texts_values_formats(data, tmp_path):
     realisasi, tambahan, targets, matriks, _ = data
-    xlsx, _ = excel.write_matriks_tahun(matriks, 2022, tmp_path)
+    xlsx = matriks_tahun.write_matriks_tahun(matriks, 2022, tmp_path)
     ws = openpyxl.load_workbook(xlsx).active
     header, _ = find(ws, "NO")
     rows = table_rows(ws, header)
     group_first = {}
     for cells, kode in zip(rows, [*KODE, "4+"], strict=True):
         if kode == "4+":  # the supplementary row under IKU 4
-            assert cells[1].value == excel.TAMBAHAN_4_URAIAN
+            assert cells[1].value == TAMBAHAN_4_URAIAN
             assert cells[7].value == "data belum tersedia"  # konflik not delivered
             continue
         ind = decl.INDIKATOR_BY_KODE[kode]
@@ -151,7 +152,7 @@ def test_annual_workbook_texts_values_formats(data, tmp_path):
 
 def test_annual_indicator_4_count_share_and_note(data, tmp_path):
     realisasi, tambahan, _, matriks, _ = data
-    xlsx, _ = excel.write_matriks_tahun(matriks, 2023, tmp_path)
+    xlsx = matriks_tahun.write_matriks_tahun(matriks, 2023, tmp_path)
     ws = openpyxl.load_workbook(xlsx).active
     header, _ = find(ws, "NO")
     rows = table_rows(ws, header)
@@ -165,7 +166,7 @@ def test_annual_indicator_4_count_share_and_note(data, tmp_path):
     assert decl.INDIKATOR_BY_KODE["4"].catatan in four[10].value
     assert "hasil Selesai" in four[10].value
     t = tambahan[(tambahan.tahun == 2023) & (tambahan.wilayah == decl.KECAMATAN)].iloc[0]
-    assert extra[1].value == excel.TAMBAHAN_4_URAIAN
+    assert extra[1].value == TAMBAHAN_4_URAIAN
     assert extra[2].value == "%"
     assert extra[7].value == pytest.approx(t.persen_selesai)
     assert extra[7].data_type == "n" and extra[7].number_format == "#,##0.00"
@@ -174,7 +175,7 @@ def test_annual_indicator_4_count_share_and_note(data, tmp_path):
 
 def test_annual_missing_data_and_zero_denominator(data, tmp_path):
     *_, matriks, _ = data
-    xlsx, _ = excel.write_matriks_tahun(matriks, 2023, tmp_path)
+    xlsx = matriks_tahun.write_matriks_tahun(matriks, 2023, tmp_path)
     ws = openpyxl.load_workbook(xlsx).active
     header, _ = find(ws, "NO")
     by_no = {cells[0].value: cells for cells in table_rows(ws, header)}
@@ -189,7 +190,7 @@ def test_annual_missing_data_and_zero_denominator(data, tmp_path):
 
 def test_annual_signature_block_and_run(data, tmp_path):
     *_, matriks, _ = data
-    xlsx, _ = excel.write_matriks_tahun(matriks, 2021, tmp_path)
+    xlsx = matriks_tahun.write_matriks_tahun(matriks, 2021, tmp_path)
     ws = openpyxl.load_workbook(xlsx).active
     r, c = find(ws, decl.OPD.nama_penandatangan, exact=False)
     block = ws.cell(r, c).value
@@ -207,7 +208,8 @@ def test_annual_signature_block_and_run(data, tmp_path):
 
 def test_annual_csv_utf8_bom_indonesian_headers(data, tmp_path):
     realisasi, *_, matriks, _ = data
-    _, csv_path = excel.write_matriks_tahun(matriks, 2023, tmp_path)
+    csv_path = matriks_csv.write_matriks_tahun_csv(matriks, 2023, tmp_path)
+    assert csv_path.name == "matriks_iku_2023.csv"
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), sep=";", dtype=str,
@@ -226,24 +228,25 @@ def test_annual_csv_utf8_bom_indonesian_headers(data, tmp_path):
 
 def test_year_not_in_matrix_is_an_error(data, tmp_path):
     *_, matriks, _ = data
-    with pytest.raises(ValueError, match="2030"):
-        excel.write_matriks_tahun(matriks, 2030, tmp_path)
+    for write in (matriks_tahun.write_matriks_tahun, matriks_csv.write_matriks_tahun_csv):
+        with pytest.raises(ValueError, match="2030"):
+            write(matriks, 2030, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_failed_write_leaves_the_previous_file_and_no_temp(data, tmp_path, monkeypatch):
     *_, matriks, _ = data
-    xlsx, csv_path = excel.write_matriks_tahun(matriks, 2022, tmp_path)
+    xlsx = matriks_tahun.write_matriks_tahun(matriks, 2022, tmp_path)
     before = xlsx.read_bytes()
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk penuh")
 
-    monkeypatch.setattr(excel, "_sheet_tahun", boom)
+    monkeypatch.setattr(matriks_tahun, "_sheet", boom)
     with pytest.raises(RuntimeError):
-        excel.write_matriks_tahun(matriks, 2022, tmp_path)
+        matriks_tahun.write_matriks_tahun(matriks, 2022, tmp_path)
     assert xlsx.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([xlsx.name, csv_path.name])
+    assert [p.name for p in tmp_path.iterdir()] == [xlsx.name]
 
 
 # ---------------------------------------------------------------- matriks 2021-2025
@@ -253,7 +256,7 @@ def test_period_workbook_years_side_by_side(data, tmp_path):
     realisasi, _, targets, matriks, kelurahan = data
     charts = {k: trend_chart(realisasi, k, targets, range(2021, 2026)) for k in ("1", "4")}
     runs = {2021: "run-2021", 2022: "run-2022", 2023: "run-2023"}
-    path = excel.write_matriks_periode(matriks, kelurahan, charts, runs, tmp_path)
+    path = matriks_periode.write_matriks_periode(matriks, kelurahan, charts, runs, tmp_path)
     assert path.name == "matriks_iku_2021-2025.xlsx"
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Matriks IKU 2021-2025", "Per Kelurahan", "Grafik"]
@@ -306,7 +309,7 @@ def test_period_workbook_years_side_by_side(data, tmp_path):
 def test_period_kelurahan_sheet_and_charts(data, tmp_path):
     realisasi, _, targets, matriks, kelurahan = data
     charts = {k: trend_chart(realisasi, k, targets, range(2021, 2026)) for k in KODE}
-    path = excel.write_matriks_periode(matriks, kelurahan, charts, {}, tmp_path)
+    path = matriks_periode.write_matriks_periode(matriks, kelurahan, charts, {}, tmp_path)
     ws = openpyxl.load_workbook(path)["Per Kelurahan"]
     assert_print_ready(ws)
     header, _ = find(ws, "NO")
@@ -330,13 +333,27 @@ def test_period_kelurahan_sheet_and_charts(data, tmp_path):
 
 def test_period_runs_from_the_matrix_when_not_given(data, tmp_path):
     *_, matriks, kelurahan = data
-    path = excel.write_matriks_periode(matriks, kelurahan, None, None, tmp_path,
-                                       years=(2021, 2022, 2023))
+    path = matriks_periode.write_matriks_periode(matriks, kelurahan, None, None, tmp_path,
+                                                 years=(2021, 2022, 2023))
     assert path.name == "matriks_iku_2021-2023.xlsx"
     wb = openpyxl.load_workbook(path)
     assert "Grafik" not in wb.sheetnames
     text = all_text(wb.active)
     assert "2022: run-2022" in text and "belum diproses" not in text
+
+
+def test_period_csv_years_side_by_side_with_the_indicator_4_share(data, tmp_path):
+    _, tambahan, _, matriks, _ = data
+    path = matriks_csv.write_matriks_periode_csv(matriks, tmp_path)
+    assert path.name == "matriks_iku_2021-2025.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(frame.columns[6:9]) == ["TARGET 2021", "REALISASI 2021", "CAPAIAN (%) 2021"]
+    assert (frame["REALISASI 2025"] == "belum diproses").all()  # never run
+    extra = frame[frame["URAIAN INDIKATOR"] == TAMBAHAN_4_URAIAN].iloc[0]
+    t = tambahan[(tambahan.tahun == 2021) & (tambahan.wilayah == decl.KECAMATAN)].iloc[0]
+    assert extra["REALISASI 2021"] == f"{t.persen_selesai:.2f}".replace(".", ",")
+    assert extra["REALISASI 2022"] == "data belum tersedia"  # konflik not delivered
+    assert extra["TARGET 2021"] == "" and extra["CAPAIAN (%) 2021"] == ""
 
 
 # ---------------------------------------------------------------- charts
@@ -379,7 +396,7 @@ def _rejected():
 
 
 def test_rejected_rows_report(tmp_path):
-    path = excel.write_baris_ditolak(_rejected(), 2023, tmp_path)
+    path = baris_ditolak.write_baris_ditolak(_rejected(), 2023, tmp_path)
     assert path.name == "baris_ditolak_2023.xlsx"
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Ringkasan", "layanan", "konflik"]  # the contract's order
@@ -412,7 +429,7 @@ def test_rejected_rows_report(tmp_path):
 
 def test_rejected_rows_report_for_a_clean_year(tmp_path):
     empty = _rejected().iloc[0:0]
-    path = excel.write_baris_ditolak(empty, 2024, tmp_path)
+    path = baris_ditolak.write_baris_ditolak(empty, 2024, tmp_path)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Ringkasan"]
     assert "Tidak ada baris ditolak untuk tahun 2024." in all_text(wb["Ringkasan"])
@@ -421,14 +438,14 @@ def test_rejected_rows_report_for_a_clean_year(tmp_path):
 def test_rejected_rows_of_another_year_are_left_out(tmp_path):
     frame = _rejected()
     frame.loc[frame.sumber == "konflik", "tahun"] = 2022
-    wb = openpyxl.load_workbook(excel.write_baris_ditolak(frame, 2023, tmp_path))
+    wb = openpyxl.load_workbook(baris_ditolak.write_baris_ditolak(frame, 2023, tmp_path))
     assert wb.sheetnames == ["Ringkasan", "layanan"]
     assert "konflik" not in all_text(wb["Ringkasan"])
 
 
 def test_rejected_rows_listed_per_file_are_capped_but_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(excel, "MAX_BARIS_PER_BERKAS", 1)
-    wb = openpyxl.load_workbook(excel.write_baris_ditolak(_rejected(), 2023, tmp_path))
+    monkeypatch.setattr(baris_ditolak, "MAX_BARIS_PER_BERKAS", 1)
+    wb = openpyxl.load_workbook(baris_ditolak.write_baris_ditolak(_rejected(), 2023, tmp_path))
     ws = wb["layanan"]
     r, _ = find(ws, "Berkas: layanan_q1.csv", exact=False)
     assert ws.cell(r, 1).value == "Berkas: layanan_q1.csv — 2 baris ditolak (ditampilkan 1)"

@@ -3,7 +3,8 @@
 Every file is generated from published rows only, so a workbook never shows a number
 that the warehouse does not: ``matriks_iku_<tahun>.xlsx/.csv`` and
 ``baris_ditolak_<tahun>.xlsx`` for the years of a run, and the 2021-2025 workbook
-(with the trend charts) refreshed from every published year.
+(with the trend charts) and CSV refreshed from every published year. Each document is
+written by its own module of this package; this one reads the warehouse and calls them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from iku_pipeline.indicators.declarations import KODE, PERIODE
+from iku_pipeline.indicators.declarations import KODE
 from iku_pipeline.publish.matrix import (
     PREDIKAT_FILE,
     TARGET_FILE,
@@ -28,8 +29,6 @@ from iku_pipeline.publish.matrix import (
     read_targets,
 )
 from iku_pipeline.publish.warehouse import read_table
-
-PERIODE_YEARS = tuple(range(PERIODE[0], PERIODE[1] + 1))
 
 
 def matriks_for_year(
@@ -68,7 +67,14 @@ def write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exp
 def _write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exported:
     # matplotlib and xlsxwriter are imported here, not at module level: loading the
     # code location (UI, daemon, every sensor tick) should not pay for them.
-    from iku_pipeline.publish import charts, excel
+    from iku_pipeline.publish import (
+        baris_ditolak,
+        charts,
+        matriks_csv,
+        matriks_periode,
+        matriks_tahun,
+    )
+    from iku_pipeline.publish.rows import PERIODE_YEARS
 
     result = Exported()
     matriks = read_table(engine, "matriks_iku")
@@ -76,9 +82,10 @@ def _write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Ex
         rows = matriks[matriks["tahun"].eq(tahun)]
         if rows.empty:
             continue
-        result.paths += excel.write_matriks_tahun(rows, tahun, out_dir)
+        result.paths.append(matriks_tahun.write_matriks_tahun(rows, tahun, out_dir))
+        result.paths.append(matriks_csv.write_matriks_tahun_csv(rows, tahun, out_dir))
         rejected = read_table(engine, "baris_ditolak", tahun)
-        result.paths.append(excel.write_baris_ditolak(rejected, tahun, out_dir))
+        result.paths.append(baris_ditolak.write_baris_ditolak(rejected, tahun, out_dir))
 
     realisasi = read_table(engine, "realisasi_iku")
     tambahan = read_table(engine, "realisasi_tambahan")
@@ -90,12 +97,12 @@ def _write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Ex
     runs = matriks.drop_duplicates("tahun").set_index("tahun")["run_id"].to_dict()
     kelurahan = build_matriks_kelurahan(realisasi, tambahan)
     result.paths.append(
-        excel.write_matriks_periode_csv(
+        matriks_csv.write_matriks_periode_csv(
             matriks[matriks["tahun"].isin(PERIODE_YEARS)], out_dir, years=PERIODE_YEARS
         )
     )
     result.paths.append(
-        excel.write_matriks_periode(
+        matriks_periode.write_matriks_periode(
             matriks[matriks["tahun"].isin(PERIODE_YEARS)],
             kelurahan[kelurahan["tahun"].isin(PERIODE_YEARS)],
             result.charts,

@@ -1,0 +1,282 @@
+"""``matriks_iku_<first>-<last>.xlsx``: the years of the period side by side
+(DATA_CONTRACT §5), a sheet of the figures per kelurahan, and the trend charts.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from iku_pipeline.indicators.declarations import (
+    INDIKATOR,
+    INDIKATOR_BY_KODE,
+    KECAMATAN,
+    KELURAHAN,
+    OPD,
+)
+from iku_pipeline.publish.layout import (
+    Formats,
+    Heights,
+    block,
+    header_block,
+    height,
+    notes_and_signature,
+    print_setup,
+    set_widths,
+    signature_cols,
+    title_lines,
+    workbook,
+)
+from iku_pipeline.publish.matrix import is_missing, keterangan_periode
+from iku_pipeline.publish.rows import (
+    CATATAN_ANGKA,
+    CATATAN_STRIP,
+    H_ALASAN,
+    H_CAPAIAN,
+    H_KELURAHAN,
+    H_KETERANGAN,
+    H_NO,
+    H_REALISASI,
+    H_RUMUS,
+    H_SATUAN,
+    H_SUMBER,
+    H_TARGET,
+    H_URAIAN,
+    PERIODE_YEARS,
+    TAMBAHAN_4_KETERANGAN,
+    TAMBAHAN_4_RUMUS,
+    TEKS_BELUM_DIPROSES,
+    ordered,
+    realisasi_of,
+    text_rows,
+    write_text_columns,
+    write_value,
+)
+
+
+def write_matriks_periode(
+    matriks_all: pd.DataFrame,
+    matriks_kelurahan_all: pd.DataFrame | None,
+    charts: Mapping[str, bytes] | None,
+    runs: Mapping[int, str] | None,
+    out_dir: str | Path,
+    years: Sequence[int] = PERIODE_YEARS,
+) -> Path:
+    """``matriks_iku_<first>-<last>.xlsx``: the years side by side (TARGET / REALISASI /
+    CAPAIAN (%) per year), a sheet per kelurahan figures, the trend charts, and which run
+    produced each year. A year never run shows "belum diproses"."""
+    years = sorted(int(y) for y in years)
+    path = Path(out_dir) / f"matriks_iku_{years[0]}-{years[-1]}.xlsx"
+    run_of: dict[int, str] = {}
+    for r in matriks_all.to_dict("records"):
+        if not is_missing(r.get("run_id")):
+            run_of.setdefault(int(r["tahun"]), str(r["run_id"]))
+    for y, run in (runs or {}).items():
+        if run:
+            run_of[int(y)] = str(run)
+
+    with workbook(
+        path,
+        title=f"Matriks IKU {OPD.nama_opd.title()} {years[0]}-{years[-1]}",
+        comments="; ".join(f"{y}: {run_of.get(y, TEKS_BELUM_DIPROSES)}" for y in years),
+    ) as wb:
+        _sheet_matriks(wb, ordered(matriks_all), years, run_of)
+        if matriks_kelurahan_all is not None:
+            _sheet_kelurahan(wb, matriks_kelurahan_all, matriks_all, years)
+        if charts:
+            _sheet_grafik(wb, charts, years)
+    return path
+
+
+_TEXT_WIDTHS = (4.5, 26, 8, 14, 13, 20)
+_YEAR_WIDTHS = (8, 9.5, 8.5)
+_KET_WIDTH = 34
+
+
+def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[int, str]):
+    ws = wb.add_worksheet(f"Matriks IKU {years[0]}-{years[-1]}")
+    f = Formats(wb, size=9)
+    widths = list(_TEXT_WIDTHS)
+    for _ in years:
+        widths += _YEAR_WIDTHS
+    widths.append(_KET_WIDTH)
+    set_widths(ws, widths)
+    ncols = len(widths)
+    h = Heights(widths)
+    row = header_block(
+        ws, f, h, ncols, f"TARGET, REALISASI DAN CAPAIAN TAHUN {years[0]} - {years[-1]}"
+    )
+
+    header_row = row
+    for c, text in enumerate((H_NO, H_URAIAN, H_SATUAN, H_ALASAN, H_SUMBER, H_RUMUS)):
+        ws.merge_range(row, c, row + 1, c, text, f.th())
+        h.fit_rows(row, row + 1, c, text, f.size, bold=True)
+    for i, y in enumerate(years):
+        c = 6 + 3 * i
+        ws.merge_range(row, c, row, c + 2, str(y), f.th())
+        for j, text in enumerate((H_TARGET, H_REALISASI, H_CAPAIAN)):
+            ws.write_string(row + 1, c + j, text, f.th())
+            h.fit(row + 1, c + j, text, f.size, bold=True)
+    ws.merge_range(row, ncols - 1, row + 1, ncols - 1, H_KETERANGAN, f.th())
+    for c in range(ncols):
+        ws.write_number(row + 2, c, c + 1, f.nomor())
+    row += 3
+
+    cell = {(int(r["tahun"]), str(r["kode"])): r for r in matriks.to_dict("records")}
+    texts = text_rows([i.kode for i in INDIKATOR])
+    write_text_columns(ws, f, h, row, texts)
+    for i, t in enumerate(texts):
+        rr = row + i
+        ind = INDIKATOR_BY_KODE[t["kode"]]
+        for k, y in enumerate(years):
+            c = 6 + 3 * k
+            r = cell.get((y, t["kode"]))
+            if r is None:
+                ws.write_blank(rr, c, None, f.td())
+                write_value(ws, f, h, rr, c + 1, None, ind.satuan, TEKS_BELUM_DIPROSES)
+                ws.write_blank(rr, c + 2, None, f.td())
+                continue
+            value, satuan, status = realisasi_of(t, r, ind.satuan)
+            if t["tambahan"]:
+                ws.write_blank(rr, c, None, f.td())
+                write_value(ws, f, h, rr, c + 1, value, satuan, status, italic=True)
+                ws.write_blank(rr, c + 2, None, f.td())
+            else:
+                write_value(ws, f, h, rr, c, r["target"], ind.satuan)
+                write_value(ws, f, h, rr, c + 1, value, satuan, status)
+                write_value(ws, f, h, rr, c + 2, r["capaian"], "%")
+        if t["tambahan"]:
+            note = TAMBAHAN_4_KETERANGAN
+            ws.write_string(rr, ncols - 1, note, f.td(italic=True))
+        else:
+            rows_k = matriks[matriks["kode"].astype(str) == t["kode"]]
+            rows_k = rows_k[rows_k["tahun"].astype(int).isin(years)]
+            note = keterangan_periode(rows_k) if not rows_k.empty else ind.catatan
+            ws.write_string(rr, ncols - 1, note, f.td())
+        h.fit(rr, ncols - 1, note, f.size)
+    row += len(texts)
+
+    # Which run produced each year (the office can trace every figure).
+    h.need[row] = 10
+    row += 1
+    notes = ["Angka tiap tahun diolah oleh run:"]
+    notes += [f"    {y}: {run_of.get(y, TEKS_BELUM_DIPROSES)}" for y in years]
+    notes += [CATATAN_STRIP, CATATAN_ANGKA]
+    row = notes_and_signature(ws, f, h, row, notes, (0, 5),
+                              (signature_cols(widths, 36), ncols - 1))
+    h.apply(ws)
+    print_setup(ws, row - 1, ncols - 1, repeat=(header_row, header_row + 2),
+                footer=f"Matriks IKU {OPD.nama_opd.title()} {years[0]}-{years[-1]}")
+
+
+def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[int]):
+    """REALISASI per kelurahan and year, the kecamatan's figure under them."""
+    ws = wb.add_worksheet("Per Kelurahan")
+    f = Formats(wb, size=9)
+    widths = [4.5, 40, 8, 22] + [16] * len(years)
+    set_widths(ws, widths)
+    ncols = len(widths)
+    h = Heights(widths)
+    title_lines(ws, f, h, ncols - 1, f"REALISASI PER KELURAHAN TAHUN {years[0]} - {years[-1]}")
+    ws.merge_range(3, 0, 3, ncols - 1, f"NAMA OPD : {OPD.nama_opd}", f(bold=True, align="center"))
+    h.need[2] = h.need[3] = height(1, f.size + 3)  # as tall as the title lines
+    row = 5
+    header_row = row
+    for c, text in enumerate((H_NO, H_URAIAN, H_SATUAN, H_KELURAHAN)):
+        ws.merge_range(row, c, row + 1, c, text, f.th())
+    ws.merge_range(row, 4, row, 3 + len(years), H_REALISASI, f.th())
+    for i, y in enumerate(years):
+        ws.write_string(row + 1, 4 + i, str(y), f.th())
+    for c in range(ncols):
+        ws.write_number(row + 2, c, c + 1, f.nomor())
+    row += 3
+
+    kel_cell = {(int(r["tahun"]), str(r["kode"]), r["wilayah"]): r for r in kel.to_dict("records")}
+    kec_cell = {(int(r["tahun"]), str(r["kode"])): r for r in matriks.to_dict("records")}
+    wilayah = [*KELURAHAN, KECAMATAN]
+    for t in text_rows([i.kode for i in INDIKATOR]):
+        first = row
+        ind = INDIKATOR_BY_KODE[t["kode"]]
+        for w in wilayah:
+            total = w == KECAMATAN
+            ws.write_string(row, 3, w, f.td(bold=total))
+            for i, y in enumerate(years):
+                r = kec_cell.get((y, t["kode"])) if total else kel_cell.get((y, t["kode"], w))
+                if r is None:
+                    write_value(ws, f, h, row, 4 + i, None, ind.satuan, TEKS_BELUM_DIPROSES,
+                                bold=total)
+                else:
+                    write_value(ws, f, h, row, 4 + i, *realisasi_of(t, r, ind.satuan),
+                                bold=total)
+            row += 1
+        last = row - 1
+        for r_ in range(first, last + 1):  # NO on every row: a page may break in a block
+            ws.write_string(r_, 0, t["no"], f.td(align="center"))
+        block(ws, f, h, first, last, 1, t["uraian"], f.size, italic=t["tambahan"])
+        block(ws, f, h, first, last, 2, t["satuan"], f.size, align="center")
+    row += 1
+    small = f(italic=True, text_wrap=True, font_size=f.size - 1)
+    notes = [CATATAN_STRIP,
+             "Target ditetapkan untuk kecamatan; capaian tidak dihitung per kelurahan.",
+             f"Baris tambahan IKU 4: {TAMBAHAN_4_RUMUS}; tanpa target dan capaian."]
+    notes += [f"IKU {i.no}: {i.catatan}" for i in INDIKATOR if i.catatan]
+    for note in notes:
+        ws.merge_range(row, 0, row, ncols - 1, note, small)
+        h.fit(row, 0, note, f.size - 1, last_col=ncols - 1)
+        row += 1
+    h.apply(ws)
+    print_setup(ws, row - 1, ncols - 1, repeat=(header_row, header_row + 2),
+                footer=f"Realisasi IKU per kelurahan {years[0]}-{years[-1]}")
+
+
+def _png_size(png: bytes) -> tuple[int, int, float]:
+    """Width, height (px) and dpi of a PNG, as xlsxwriter will place it."""
+    width_px = int.from_bytes(png[16:20], "big")
+    height_px = int.from_bytes(png[20:24], "big")
+    dpi = 96.0
+    pos = png.find(b"pHYs")
+    if pos > 0:
+        ppm = int.from_bytes(png[pos + 4 : pos + 8], "big")
+        if png[pos + 12] == 1 and ppm:
+            dpi = round(ppm * 0.0254)
+    return width_px, height_px, dpi
+
+
+def _sheet_grafik(wb, charts: Mapping[str, bytes], years: list[int]) -> None:
+    ws = wb.add_worksheet("Grafik")
+    f = Formats(wb)
+    col_px, row_px = 64, 20  # default column width 8.43 and row height 15 pt
+    ncols = 16
+    ws.merge_range(0, 0, 0, ncols - 1, f"GRAFIK REALISASI IKU {OPD.nama_opd} "
+                   f"TAHUN {years[0]} - {years[-1]}", f(bold=True, align="center", font_size=12))
+    ws.set_row(0, 20)
+    order = [i.kode for i in INDIKATOR if i.kode in charts]
+    order += [k for k in charts if k not in order]
+    target_w = ncols // 2 * col_px - 16  # two charts side by side
+    first_row, block_rows = 2, 0
+    breaks = []
+    for n, kode in enumerate(order):
+        png = charts[kode]
+        w, hgt, dpi = _png_size(png)
+        shown_w, shown_h = w * 96 / dpi, hgt * 96 / dpi
+        scale = target_w / shown_w
+        block_rows = math.ceil(shown_h * scale / row_px) + 1
+        pair = n // 2
+        r = first_row + pair * block_rows
+        c = 0 if n % 2 == 0 else ncols // 2
+        ws.insert_image(r, c, f"iku_{kode}.png", {
+            "image_data": io.BytesIO(png), "x_scale": scale, "y_scale": scale,
+            "x_offset": 4, "y_offset": 4, "object_position": 3,
+            "description": f"Grafik realisasi IKU {INDIKATOR_BY_KODE[kode].no}"
+            if kode in INDIKATOR_BY_KODE else f"Grafik {kode}",
+        })  # fmt: skip
+        if n % 2 == 1 and pair % 2 == 1:
+            breaks.append(first_row + (pair + 1) * block_rows)
+    pairs = math.ceil(len(order) / 2)
+    last_row = first_row + pairs * block_rows
+    ws.set_h_pagebreaks([b for b in breaks if b < last_row])
+    print_setup(ws, last_row, ncols - 1, footer="Grafik realisasi IKU")
