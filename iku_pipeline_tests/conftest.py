@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from iku_pipeline_tests.common import WILAYAH
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get(
@@ -96,8 +97,7 @@ def stage_year(raw_dir: Path):
             spec = SOURCES[name]
             refs = {r.source: staged[r.source] for r in spec.references}
             staged[name] = stage_source(
-                spec, raw_dir / name / str(tahun), tahun, b"kunci-uji", refs, jenis_layanan
-            )
+                spec, raw_dir / name / str(tahun), tahun, b"kunci-uji", refs, jenis_layanan, wilayah=WILAYAH)
         return staged
 
     return stage

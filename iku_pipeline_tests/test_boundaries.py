@@ -10,6 +10,7 @@ from iku_pipeline.sources.readers import Limits
 from iku_pipeline.sources.specs import SOURCES
 from iku_pipeline.sources.validate import stage_source
 from iku_pipeline_tests.test_pipeline import run_year
+from iku_pipeline_tests.common import WILAYAH
 
 HEADER = "No;Tanggal;Kelurahan;Jenis\n"
 
@@ -27,10 +28,10 @@ def test_a_link_pointing_outside_the_data_folder_is_refused(data_dir, tmp_path):
     outside.write_text(HEADER + "K-1;01/02/2023;Banjarsari;Sengketa\n", encoding="utf-8")
     target = folder(data_dir)
     os.symlink(outside, target / "kegiatan.csv")
-    staged = stage_source(SOURCES["konflik"], target, 2023, b"k", root=data_dir)
-    assert [f.berkas for f in staged.failed] == ["kegiatan.csv"]
-    assert "luar folder data" in staged.failed[0].gagal
-    assert staged.accepted.empty
+    staged = stage_source(SOURCES["konflik"], target, 2023, b"k", root=data_dir, wilayah=WILAYAH)
+    assert [f.berkas for f in staged.laporan.gagal] == ["kegiatan.csv"]
+    assert "luar folder data" in staged.laporan.gagal[0].gagal
+    assert staged.diterima.empty
 
 
 def test_a_link_inside_the_data_folder_is_read(data_dir):
@@ -38,8 +39,8 @@ def test_a_link_inside_the_data_folder_is_read(data_dir):
     inside = data_dir / "kiriman.csv"
     inside.write_text(HEADER + "K-1;01/02/2023;Banjarsari;Sengketa\n", encoding="utf-8")
     os.symlink(inside, target / "kegiatan.csv")
-    staged = stage_source(SOURCES["konflik"], target, 2023, b"k", root=data_dir)
-    assert not staged.failed and len(staged.accepted) == 1
+    staged = stage_source(SOURCES["konflik"], target, 2023, b"k", root=data_dir, wilayah=WILAYAH)
+    assert not staged.laporan.gagal and len(staged.diterima) == 1
 
 
 @pytest.mark.parametrize(
@@ -50,14 +51,17 @@ def test_files_beyond_the_limits_fail_with_a_clear_cause(data_dir, limits, words
     target = folder(data_dir)
     rows = "".join(f"K-{i};01/02/2023;Banjarsari;Sengketa\n" for i in range(10))
     (target / "kegiatan.csv").write_text(HEADER + rows, encoding="utf-8")
-    staged = stage_source(SOURCES["konflik"], target, 2023, b"k", root=data_dir, limits=limits)
-    assert staged.failed and words in staged.failed[0].gagal
+    staged = stage_source(SOURCES["konflik"], target, 2023, b"k", root=data_dir, limits=limits, wilayah=WILAYAH)
+    assert staged.laporan.gagal and words in staged.laporan.gagal[0].gagal
 
 
 def test_limits_come_from_the_environment(monkeypatch):
+    from iku_pipeline.resources import Validation
+
     monkeypatch.setenv("IKU_MAX_FILE_MB", "1.5")
     monkeypatch.setenv("IKU_MAX_ROWS", "1000")
-    assert Limits.from_env() == Limits(max_bytes=int(1.5 * 2**20), max_rows=1000)
+    assert Validation().limits == Limits(max_bytes=int(1.5 * 2**20), max_rows=1000)
+    assert Validation(max_rows=7).limits.max_rows == 7  # the run config wins
 
 
 def test_sql_in_the_data_is_stored_as_text(data_dir, tmp_path):

@@ -18,6 +18,7 @@ from iku_pipeline.sources import parsers
 from iku_pipeline.sources.readers import FileFailed, read_file
 from iku_pipeline.sources.specs import SOURCES
 from iku_pipeline.sources.validate import stage_source
+from iku_pipeline_tests.common import WILAYAH
 
 EXAMPLES = int(os.environ.get("IKU_HYPOTHESIS_EXAMPLES", "150"))
 SETTINGS = settings(
@@ -50,7 +51,7 @@ def test_every_parser_answers_every_cell(values):
         lambda s: parsers.parse_number(s, "luas"),
         lambda s: parsers.parse_whole(s, "prioritas"),
         lambda s: parsers.parse_year(s, "tahun"),
-        parsers.parse_kelurahan,
+        lambda s: parsers.parse_kelurahan(s, WILAYAH),
         parsers.parse_nop,
         parsers.parse_status,
         parsers.parse_hasil,
@@ -86,14 +87,14 @@ def test_random_rows_are_each_accepted_or_rejected(tmp_path_factory, rows, encod
     except UnicodeEncodeError:
         data = text.encode("utf-8")
     (folder / "kegiatan.csv").write_bytes(data)
-    staged = stage_source(SOURCES["konflik"], folder, 2023, b"k")
-    if staged.failed:  # a clear cause, naming the file
-        assert staged.failed[0].berkas == "kegiatan.csv" and staged.failed[0].gagal
+    staged = stage_source(SOURCES["konflik"], folder, 2023, b"k", wilayah=WILAYAH)
+    if staged.laporan.gagal:  # a clear cause, naming the file
+        assert staged.laporan.gagal[0].berkas == "kegiatan.csv" and staged.laporan.gagal[0].gagal
         return
     non_blank = sum(any(c.strip() for c in row) for row in rows)
-    assert staged.rows_read == non_blank
-    assert len(staged.accepted) + len(staged.rejected) == non_blank
-    assert staged.rejected["alasan"].str.len().gt(5).all()
+    assert staged.laporan.dibaca == non_blank
+    assert len(staged.diterima) + len(staged.ditolak) == non_blank
+    assert staged.ditolak["alasan"].str.len().gt(5).all()
 
 
 @SETTINGS

@@ -204,11 +204,11 @@ def test_empty_amount_is_left_to_the_validator():
     ],
 )  # fmt: skip
 def test_kelurahan_spellings(text, name):
-    assert ok(parsers.parse_kelurahan, text) == name
+    assert ok(lambda s: parsers.parse_kelurahan(s, WILAYAH), text) == name
 
 
 def test_purwosari_and_purwoasri_are_two_kelurahan():
-    result = parsers.parse_kelurahan(pd.Series(["Purwosari", "Purwoasri"]))
+    result = parsers.parse_kelurahan(pd.Series(["Purwosari", "Purwoasri"]), WILAYAH)
     assert list(result.values) == ["Purwosari", "Purwoasri"]
 
 
@@ -216,7 +216,7 @@ def test_purwosari_and_purwoasri_are_two_kelurahan():
     "text", ["Metro Pusat", "Hadimulyo", "Kelurahan", "Banjar sari", "Banjarsari Lama", "Kec. Banjarsari"]
 )
 def test_anything_else_rejects_quoting_it(text):
-    assert text in rejected(parsers.parse_kelurahan, text)
+    assert text in rejected(lambda s: parsers.parse_kelurahan(s, WILAYAH), text)
 
 
 # ---------------------------------------------------------------- NOP
@@ -304,6 +304,7 @@ def test_any_other_hasil_rejects_quoting_it(text):
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from iku_pipeline_tests.common import WILAYAH
 
 # Keys that trip the int64 path for NOPs: 18 ASCII digits (with leading zeros), 17 or 19
 # digits, a sign, Arabic-Indic digits of 18 characters, case and trailing spaces.

@@ -15,7 +15,9 @@ import xlsxwriter
 
 from iku_pipeline.indicators.compute import compute_realisasi
 from iku_pipeline.sources.specs import SOURCES
-from iku_pipeline.sources.validate import REJECTED_COLUMNS, stage_source
+from iku_pipeline.model import REJECTED_COLUMNS
+from iku_pipeline.sources.validate import stage_source
+from iku_pipeline_tests.common import WILAYAH
 
 LAYANAN = "No Register;Tanggal Masuk;Jenis Layanan;Kelurahan;Status;Tgl Selesai\n"
 USULAN = "ID Usulan;Kelurahan;Uraian Usulan;Tanggal Usulan\n"
@@ -30,24 +32,24 @@ NOP_2 = "18.72.030.001.001-0002.0"
 
 def rejections(staged):
     """{(berkas, baris): kolom} of a staged source."""
-    r = staged.rejected
+    r = staged.ditolak
     return {(b, int(n)): k for b, n, k in zip(r["berkas"], r["baris"], r["kolom"])}
 
 
 def reason(staged, berkas, baris):
-    r = staged.rejected
+    r = staged.ditolak
     hit = r[(r["berkas"] == berkas) & (r["baris"] == baris)]
     assert len(hit) == 1, f"{berkas} row {baris} not rejected once: {rejections(staged)}"
     return hit["alasan"].iloc[0]
 
 
 def accepted_rows(staged):
-    a = staged.accepted
+    a = staged.diterima
     return sorted(zip(a["_berkas"], a["_baris"].astype(int)))
 
 
 def realisasi(staged, kode, wilayah="Kecamatan Metro Utara"):
-    r = compute_realisasi(staged, 2023)
+    r = compute_realisasi(staged, 2023, WILAYAH)
     row = r[(r["kode"] == kode) & (r["wilayah"] == wilayah)]
     assert len(row) == 1
     return row.iloc[0]
@@ -92,7 +94,7 @@ def test_other_sources_empty_required_value_rejects(put, stage_year, source, hea
     put(source, "f.csv", header + line + "\n")
     s = stage_year()[source]
     assert rejections(s) == {("f.csv", 2): kolom}
-    assert len(s.accepted) == 0
+    assert len(s.diterima) == 0
 
 
 @pytest.mark.parametrize(
@@ -188,7 +190,7 @@ def test_tanggal_selesai_on_the_day_or_in_the_next_year_is_fine(put, stage_year)
     )
     s = stage_year()["layanan"]
     assert rejections(s) == {}
-    assert len(s.accepted) == 2
+    assert len(s.diterima) == 2
 
 
 def test_impossible_tanggal_selesai_rejects(put, stage_year):
@@ -244,8 +246,8 @@ def test_unmapped_jenis_layanan_is_accepted_as_lainnya_and_counted(put, stage_ye
     staged = stage_year()
     s = staged["layanan"]
     assert rejections(s) == {}
-    assert len(s.accepted) == 4
-    assert s.info["jenis_layanan_tidak_dikenal"] == {"Surat Pindah": 2, "Legalisir Ijazah": 1}
+    assert len(s.diterima) == 4
+    assert s.laporan.info["jenis_layanan_tidak_dikenal"] == {"Surat Pindah": 2, "Legalisir Ijazah": 1}
     # outside IKU 1: only the KK row counts
     row = realisasi(staged, "1")
     assert (row["pembilang"], row["penyebut"]) == (1, 1)
@@ -254,7 +256,7 @@ def test_unmapped_jenis_layanan_is_accepted_as_lainnya_and_counted(put, stage_ye
 def test_rejected_rows_are_not_counted_as_unmapped(put, stage_year):
     put("layanan", "reg.csv", LAYANAN + "R-1;31/02/2023;Surat Pindah;Banjarsari;Selesai;\n")
     s = stage_year()["layanan"]
-    assert s.info.get("jenis_layanan_tidak_dikenal", {}) == {}
+    assert s.laporan.info.get("jenis_layanan_tidak_dikenal", {}) == {}
 
 
 def test_alias_matching_folds_case_and_spacing(put, stage_year):
@@ -267,7 +269,7 @@ def test_alias_matching_folds_case_and_spacing(put, stage_year):
         + "R-3;02/01/2023; Numpang  Nikah ;Banjarsari;Selesai;\n",
     )
     staged = stage_year()
-    assert staged["layanan"].info["jenis_layanan_tidak_dikenal"] == {}
+    assert staged["layanan"].laporan.info["jenis_layanan_tidak_dikenal"] == {}
     assert realisasi(staged, "1a")["penyebut"] == 2
     assert realisasi(staged, "1d")["penyebut"] == 1
 
@@ -286,7 +288,7 @@ def test_the_analysts_alias_table_extends_the_mapping(put, stage_year, raw_dir):
         + "R-2;02/01/2023;Surat Pindah;Banjarsari;Selesai;\n",
     )
     staged = stage_year()
-    assert staged["layanan"].info["jenis_layanan_tidak_dikenal"] == {}
+    assert staged["layanan"].laporan.info["jenis_layanan_tidak_dikenal"] == {}
     assert realisasi(staged, "1a")["penyebut"] == 1
 
 
@@ -372,7 +374,7 @@ def test_each_duplicate_names_the_row_that_was_kept(put, stage_year):
     )
     put("konflik", "k2.csv", KONFLIK + "k-2;06/02/2023;Banjarsari;Sengketa;\nK-3;07/02/2023;Banjarsari;Sengketa;\n")
     s = stage_year()["konflik"]
-    reasons = {(r.berkas, r.baris): r.alasan for r in s.rejected.itertuples()}
+    reasons = {(r.berkas, r.baris): r.alasan for r in s.ditolak.itertuples()}
     assert reasons == {
         ("k1.csv", 4): "duplikat: no_kegiatan 'K-1' sudah ada di k1.csv baris 2",
         ("k1.csv", 5): "duplikat: no_kegiatan 'K-1' sudah ada di k1.csv baris 2",
@@ -497,7 +499,7 @@ def test_exempt_object_with_zero_is_valid(put, stage_year):
     put("pbb_dhkp", "dhkp.csv", DHKP + f"{NOP_1};Karangrejo;0;500;200\n")
     s = stage_year()["pbb_dhkp"]
     assert rejections(s) == {}
-    assert len(s.accepted) == 1
+    assert len(s.diterima) == 1
 
 
 def test_nop_not_18_digits_rejects(put, stage_year):
@@ -600,8 +602,8 @@ def test_konflik_date_inside_the_year(put, stage_year):
 def test_rejected_record_has_every_field(put, stage_year):
     put("layanan", "reg.csv", "REGISTER 2023\n" + LAYANAN.replace("\n", ";Petugas\n") + "R-1;02/01/2023;KK;Metro Pusat;Selesai;;Andi\n")
     s = stage_year()["layanan"]
-    assert set(REJECTED_COLUMNS) <= set(s.rejected.columns)
-    rec = s.rejected.iloc[0]
+    assert set(REJECTED_COLUMNS) <= set(s.ditolak.columns)
+    rec = s.ditolak.iloc[0]
     assert rec["sumber"] == "layanan"
     assert rec["tahun"] == 2023
     assert rec["berkas"] == "reg.csv"
@@ -625,10 +627,10 @@ def test_rejected_row_numbers_of_an_xlsx_are_the_sheet_rows(tmp_path):
         ws.write_datetime(r, 1, dt.datetime(2023, 5, 2), date)
         ws.write_row(r, 2, ["KK", kel, "Selesai"])
     wb.close()
-    s = stage_source(SOURCES["layanan"], folder, 2023, b"k")
+    s = stage_source(SOURCES["layanan"], folder, 2023, b"k", wilayah=WILAYAH)
     assert rejections(s) == {("reg.xlsx", 8): "kelurahan"}
     assert accepted_rows(s) == [("reg.xlsx", 5)]
-    assert s.accepted["tanggal_masuk"].iloc[0] == pd.Timestamp(2023, 5, 2)
+    assert s.diterima["tanggal_masuk"].iloc[0] == pd.Timestamp(2023, 5, 2)
 
 
 def test_personal_data_never_in_clear_in_accepted_or_rejected_rows(put, stage_year):
@@ -640,8 +642,8 @@ def test_personal_data_never_in_clear_in_accepted_or_rejected_rows(put, stage_ye
         "R-2;31/02/2023;Nikah;Banjarsari;Selesai;1872034506900002;Siti Aminah;1872030101010004;Made Wirawan\n",
     )
     s = stage_year()["layanan"]
-    assert len(s.accepted) == 1 and len(s.rejected) == 1
-    text = s.accepted.astype(str).to_csv() + s.rejected.astype(str).to_csv()
+    assert len(s.diterima) == 1 and len(s.ditolak) == 1
+    text = s.diterima.astype(str).to_csv() + s.ditolak.astype(str).to_csv()
     for secret in ("1872031203850001", "1872030707770003", "1872034506900002", "1872030101010004",
                    "Budi", "Santoso", "Wayan", "Sudarsa", "Siti", "Aminah", "Made", "Wirawan"):  # fmt: skip
         assert secret not in text
@@ -664,12 +666,12 @@ def test_rows_read_equal_accepted_plus_rejected_per_file(put, stage_year):
     )
     put("layanan", "b.csv", LAYANAN + "R-3;02/04/2023;KK;Purwosari;Selesai;\nR-4;02/04/2023;KK;Purwosari;Batal;\nR-5;02/04/2023;KK;Purwosari;;\n")
     s = stage_year()["layanan"]
-    by_file = {f.berkas: f for f in s.files}
+    by_file = {f.berkas: f for f in s.laporan.berkas}
     assert (by_file["a.csv"].dibaca, by_file["a.csv"].diterima, by_file["a.csv"].ditolak) == (3, 2, 1)
     assert (by_file["b.csv"].dibaca, by_file["b.csv"].diterima, by_file["b.csv"].ditolak) == (3, 1, 2)
-    for f in s.files:
+    for f in s.laporan.berkas:
         assert f.dibaca == f.diterima + f.ditolak
-    assert s.rows_read == len(s.accepted) + len(s.rejected) == 6
+    assert s.laporan.dibaca == len(s.diterima) + len(s.ditolak) == 6
 
 
 def test_blank_rows_are_neither_accepted_nor_rejected(put, stage_year):
@@ -677,31 +679,31 @@ def test_blank_rows_are_neither_accepted_nor_rejected(put, stage_year):
     s = stage_year()["konflik"]
     assert rejections(s) == {}
     assert accepted_rows(s) == [("k.csv", 5)]
-    assert s.rows_read == 1
+    assert s.laporan.dibaca == 1
 
 
 def test_missing_folder_is_not_delivered(stage_year):
     staged = stage_year()
     for s in staged.values():
-        assert not s.delivered
-        assert len(s.accepted) == 0 and len(s.rejected) == 0 and s.files == []
+        assert not s.diserahkan
+        assert len(s.diterima) == 0 and len(s.ditolak) == 0 and s.laporan.berkas == []
 
 
 def test_empty_folder_is_not_delivered(raw_dir, stage_year):
     (raw_dir / "konflik" / "2023").mkdir(parents=True)
-    assert stage_year()["konflik"].delivered is False
+    assert stage_year()["konflik"].diserahkan is False
 
 
 def test_a_file_with_only_a_header_is_delivered(put, stage_year):
     put("konflik", "k.csv", KONFLIK)
     s = stage_year()["konflik"]
-    assert s.delivered is True
-    assert len(s.accepted) == 0
+    assert s.diserahkan is True
+    assert len(s.diterima) == 0
 
 
 def test_only_the_years_folder_is_read(put, stage_year):
     put("konflik", "k.csv", KONFLIK + "K-1;01/02/2022;Banjarsari;Sengketa;Selesai\n", tahun=2022)
-    assert stage_year()["konflik"].delivered is False
+    assert stage_year()["konflik"].diserahkan is False
 
 
 def test_a_failed_file_is_reported_and_the_others_still_read(put, stage_year):
@@ -710,7 +712,7 @@ def test_a_failed_file_is_reported_and_the_others_still_read(put, stage_year):
     bad = put("layanan", "c.xlsx", "")
     bad.write_bytes(b"not a workbook")
     s = stage_year()["layanan"]
-    failed = {f.berkas: f.gagal for f in s.failed}
+    failed = {f.berkas: f.gagal for f in s.laporan.gagal}
     assert set(failed) == {"b.csv", "c.xlsx"}
     assert "status" in failed["b.csv"]
     assert accepted_rows(s) == [("a.csv", 2)]
@@ -719,7 +721,7 @@ def test_a_failed_file_is_reported_and_the_others_still_read(put, stage_year):
 def test_extra_columns_are_kept_in_the_accepted_rows(put, stage_year):
     put("konflik", "k.csv", KONFLIK.replace("\n", ";Petugas\n") + "K-1;01/02/2023;Banjarsari;Sengketa;Selesai;Andi\n")
     s = stage_year()["konflik"]
-    assert list(s.accepted["Petugas"]) == ["Andi"]
+    assert list(s.diterima["Petugas"]) == ["Andi"]
 
 
 def test_real_excel_numbers_in_a_roll(tmp_path):
@@ -732,10 +734,10 @@ def test_real_excel_numbers_in_a_roll(tmp_path):
     ws.write_row(3, 0, [NOP_1, "Banjarsari", 150000, 200, 70.5])
     ws.write_row(4, 0, [NOP_2, "Banjarsari", 150000.5, 200, 0])  # not whole rupiah
     wb.close()
-    s = stage_source(SOURCES["pbb_dhkp"], folder, 2023, b"k")
+    s = stage_source(SOURCES["pbb_dhkp"], folder, 2023, b"k", wilayah=WILAYAH)
     assert rejections(s) == {("DHKP_2023.xlsx", 5): "pbb_terhutang"}
-    assert s.accepted["pbb_terhutang"].iloc[0] == 150000
-    assert s.accepted["luas_bangunan"].iloc[0] == 70.5
+    assert s.diterima["pbb_terhutang"].iloc[0] == 150000
+    assert s.diterima["luas_bangunan"].iloc[0] == 70.5
 
 
 @pytest.mark.parametrize("name", ["catatan.pdf", "register_lama.xls"])
@@ -743,8 +745,8 @@ def test_a_file_neither_csv_nor_xlsx_is_a_failed_file(put, stage_year, name):
     put("layanan", "a.csv", LAYANAN + "R-1;02/01/2023;KK;Banjarsari;Selesai;\n")
     put("layanan", name, "apa saja")
     s = stage_year()["layanan"]
-    assert [f.berkas for f in s.failed] == [name]
-    assert ".csv" in s.failed[0].gagal and ".xlsx" in s.failed[0].gagal
+    assert [f.berkas for f in s.laporan.gagal] == [name]
+    assert ".csv" in s.laporan.gagal[0].gagal and ".xlsx" in s.laporan.gagal[0].gagal
     assert accepted_rows(s) == [("a.csv", 2)]
 
 
@@ -767,11 +769,11 @@ def test_a_key_staged_twice_is_a_pipeline_defect(put, stage_year):
     from iku_pipeline.sources.schemas import check_staged
 
     put("konflik", "k.csv", KONFLIK + "K-1;01/02/2023;Banjarsari;Sengketa;\nK-2;02/02/2023;Banjarsari;Sengketa;\n")
-    accepted = stage_year()["konflik"].accepted
-    check_staged("konflik", accepted)  # as staged: fine
+    accepted = stage_year()["konflik"].diterima
+    check_staged("konflik", accepted, WILAYAH)  # as staged: fine
     twice = pd.concat([accepted, accepted.iloc[[0]]], ignore_index=True)
     with pytest.raises(SchemaErrors, match="kunci_unique"):
-        check_staged("konflik", twice)
+        check_staged("konflik", twice, WILAYAH)
 
 
 def test_a_staged_source_is_freed_as_soon_as_it_is_let_go(put, stage_year):
@@ -785,7 +787,7 @@ def test_a_staged_source_is_freed_as_soon_as_it_is_let_go(put, stage_year):
 
     put("konflik", "k.csv", KONFLIK + "K-1;01/02/2023;Banjarsari;Sengketa;\n")
     staged = stage_year()
-    accepted = staged["konflik"].accepted
+    accepted = staged["konflik"].diterima
     held = [weakref.ref(accepted), weakref.ref(arrow(accepted["no_kegiatan"]))]
     gc.disable()  # what is freed must be freed without the cycle collector
     try:

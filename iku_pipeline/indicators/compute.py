@@ -13,10 +13,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from iku_pipeline.indicators.declarations import INDIKATOR, KECAMATAN, KELURAHAN
+from iku_pipeline.indicators.declarations import INDIKATOR
+from iku_pipeline.model import KATEGORI_IKU1, KEY, Staged, Wilayah
 from iku_pipeline.sources.parsers import arrow, is_in
-from iku_pipeline.sources.reference import KATEGORI_IKU1
-from iku_pipeline.sources.validate import KEY, Staged
 
 REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan")
 
@@ -35,16 +34,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def _count(frame: pd.DataFrame, mask: pd.Series | None = None) -> pd.Series:
-    """Rows per kelurahan (every kelurahan present, zero where none)."""
+    """Rows per kelurahan (every kelurahan of the wilayah, the category, present, zero
+    where none)."""
     kelurahan = frame["kelurahan"]  # only this column: no copy of the others
+    names = kelurahan.cat.categories
     if mask is not None:
         kelurahan = kelurahan[np.asarray(mask, dtype=bool)]
-    return kelurahan.value_counts().reindex(KELURAHAN, fill_value=0)
+    return kelurahan.value_counts().reindex(names, fill_value=0)
 
 
 def _layanan(kategori: tuple[str, ...]):
     def compute(staged: Mapping[str, Staged], tahun: int):
-        layanan = staged["layanan"].accepted
+        layanan = staged["layanan"].diterima
         in_kategori = layanan["kategori"].isin(kategori).to_numpy(dtype=bool)
         diproses = layanan["diproses"].to_numpy(dtype=bool)
         return _count(layanan, in_kategori & diproses), _count(layanan, in_kategori)
@@ -53,8 +54,8 @@ def _layanan(kategori: tuple[str, ...]):
 
 
 def _musrenbang(staged: Mapping[str, Staged], tahun: int):
-    usulan = staged["musrenbang_usulan"].accepted
-    in_ba = is_in(usulan[KEY], staged["musrenbang_ba"].accepted[KEY])
+    usulan = staged["musrenbang_usulan"].diterima
+    in_ba = is_in(usulan[KEY], staged["musrenbang_ba"].diterima[KEY])
     return _count(usulan, in_ba), _count(usulan)
 
 
@@ -66,8 +67,8 @@ def _nop_numbers(nop: pd.Series) -> np.ndarray:
 
 def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
     """Each wajib pajak of the year's roll with what it paid of that tahun_pajak."""
-    roll = staged["pbb_dhkp"].accepted
-    payments = staged["pbb_pembayaran"].accepted
+    roll = staged["pbb_dhkp"].diterima
+    payments = staged["pbb_pembayaran"].diterima
     on_roll = (roll["pbb_terhutang"] > 0).fillna(False).to_numpy()
     roll_nop = _where(_nop_numbers(roll["nop"]), on_roll)
     terhutang = _where(roll["pbb_terhutang"].to_numpy(dtype="int64", na_value=0), on_roll)
@@ -113,7 +114,7 @@ def _pbb(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None = Non
 
 
 def _konflik(staged: Mapping[str, Staged], tahun: int):
-    return _count(staged["konflik"].accepted), None
+    return _count(staged["konflik"].diterima), None
 
 
 Compute = Callable[[Mapping[str, Staged], int], tuple[pd.Series, pd.Series | None]]
@@ -128,7 +129,7 @@ COMPUTE: dict[str, Compute] = {
 
 
 def compute_realisasi(
-    staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None = None
+    staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah, wp: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Rows of ``realisasi_iku`` for one year: every indicator × wilayah (§5).
 
@@ -138,47 +139,52 @@ def compute_realisasi(
     """
     rows = []
     for ind in INDIKATOR:
-        delivered = all(staged[s].delivered for s in ind.sumber)
+        delivered = all(staged[s].diserahkan for s in ind.sumber)
         if delivered:
             if ind.kode == "3" and wp is not None:
                 pembilang, penyebut = _pbb(staged, tahun, wp)
             else:
                 pembilang, penyebut = COMPUTE[ind.kode](staged, tahun)
-            pembilang = pd.concat([pd.Series({KECAMATAN: pembilang.sum()}), pembilang])
+            pembilang = _with_kecamatan(pembilang, wilayah)
             if penyebut is not None:
-                penyebut = pd.concat([pd.Series({KECAMATAN: penyebut.sum()}), penyebut])
-        for wilayah in (KECAMATAN, *KELURAHAN):
+                penyebut = _with_kecamatan(penyebut, wilayah)
+        for name in wilayah.all:
             p = q = nilai = None
             if delivered:
-                p = int(pembilang[wilayah])
+                p = int(pembilang[name])
                 if penyebut is None:
                     nilai = float(p)
                 else:
-                    q = int(penyebut[wilayah])
+                    q = int(penyebut[name])
                     nilai = 100.0 * p / q if q else None
-            rows.append((tahun, ind.kode, wilayah, p, q, nilai, ind.satuan))
+            rows.append((tahun, ind.kode, name, p, q, nilai, ind.satuan))
     frame = pd.DataFrame(rows, columns=list(REALISASI_COLUMNS))
     return frame.astype(
         {"tahun": "int64", "pembilang": "Int64", "penyebut": "Int64", "nilai": "float64"}
     )
 
 
-def compute_tambahan(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
+def _with_kecamatan(counts: pd.Series, wilayah: Wilayah) -> pd.Series:
+    """Counts per kelurahan, led by the kecamatan's: their sum."""
+    return pd.concat([pd.Series({wilayah.kecamatan: counts.sum()}), counts])
+
+
+def compute_tambahan(staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah) -> pd.DataFrame:
     """The supplementary figure beside IKU 4: share of activities whose hasil is Selesai."""
     konflik = staged["konflik"]
     rows = []
-    if konflik.delivered:
-        frame = konflik.accepted
+    if konflik.diserahkan:
+        frame = konflik.diterima
         total = _count(frame)
         selesai = _count(frame, frame["hasil"].eq("Selesai").fillna(False))
-        total = pd.concat([pd.Series({KECAMATAN: total.sum()}), total])
-        selesai = pd.concat([pd.Series({KECAMATAN: selesai.sum()}), selesai])
-    for wilayah in (KECAMATAN, *KELURAHAN):
-        if konflik.delivered:
-            n, s = int(total[wilayah]), int(selesai[wilayah])
-            rows.append((tahun, wilayah, n, s, 100.0 * s / n if n else None))
+        total = _with_kecamatan(total, wilayah)
+        selesai = _with_kecamatan(selesai, wilayah)
+    for name in wilayah.all:
+        if konflik.diserahkan:
+            n, s = int(total[name]), int(selesai[name])
+            rows.append((tahun, name, n, s, 100.0 * s / n if n else None))
         else:
-            rows.append((tahun, wilayah, None, None, None))
+            rows.append((tahun, name, None, None, None))
     frame = pd.DataFrame(
         rows, columns=["tahun", "wilayah", "kegiatan", "kegiatan_selesai", "persen_selesai"]
     )
@@ -188,10 +194,10 @@ def compute_tambahan(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
 def pbb_report(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None = None) -> dict:
     """The figures §3 asks to report beside IKU 3 (``wp``: the year's ``pbb_status``, if
     already computed)."""
-    if not (staged["pbb_dhkp"].delivered and staged["pbb_pembayaran"].delivered):
+    if not (staged["pbb_dhkp"].diserahkan and staged["pbb_pembayaran"].diserahkan):
         return {}
-    roll = staged["pbb_dhkp"].accepted
-    payments = staged["pbb_pembayaran"].accepted
+    roll = staged["pbb_dhkp"].diterima
+    payments = staged["pbb_pembayaran"].diterima
     arrears = payments.loc[
         payments["tahun_pajak"].ne(tahun).fillna(False).to_numpy(), ["jumlah_bayar"]
     ]

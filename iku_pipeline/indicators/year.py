@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -13,7 +13,7 @@ from iku_pipeline.indicators.compute import (
     pbb_report,
     pbb_status,
 )
-from iku_pipeline.sources.validate import Staged, empty_rejected
+from iku_pipeline.model import SourceReport, Staged, Wilayah, empty_rejected
 
 
 @dataclass
@@ -25,38 +25,38 @@ class IkuTahun:
     belum_diserahkan: list[str] = field(default_factory=list)
 
 
-def compute_year(staged: Mapping[str, Staged], tahun: int) -> IkuTahun:
+def compute_year(staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah) -> IkuTahun:
     # IKU 3 and the §3 report read the same wajib pajak list: computed once.
-    pbb = staged["pbb_dhkp"].delivered and staged["pbb_pembayaran"].delivered
+    pbb = staged["pbb_dhkp"].diserahkan and staged["pbb_pembayaran"].diserahkan
     wp = pbb_status(staged, tahun) if pbb else None
     laporan = {"pbb": pbb_report(staged, tahun, wp)}
-    if staged["layanan"].delivered:
-        laporan["jenis_layanan_tidak_dikenal"] = staged["layanan"].info.get(
+    if staged["layanan"].diserahkan:
+        laporan["jenis_layanan_tidak_dikenal"] = staged["layanan"].laporan.info.get(
             "jenis_layanan_tidak_dikenal", {}
         )
     return IkuTahun(
         tahun=tahun,
-        realisasi=compute_realisasi(staged, tahun, wp),
-        tambahan=compute_tambahan(staged, tahun),
+        realisasi=compute_realisasi(staged, tahun, wilayah, wp),
+        tambahan=compute_tambahan(staged, tahun, wilayah),
         laporan=laporan,
-        belum_diserahkan=[s for s, v in staged.items() if not v.delivered],
+        belum_diserahkan=[s for s, v in staged.items() if not v.diserahkan],
     )
 
 
-def rejected_rows(staged: Mapping[str, Staged]) -> pd.DataFrame:
+def rejected_rows(ditolak: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Every rejected row of the year, sources in contract order, then file and row."""
-    frames = [s.rejected for s in staged.values() if not s.rejected.empty]
+    frames = [f for f in ditolak if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else empty_rejected()
 
 
-def publication_log(staged: Mapping[str, Staged]) -> pd.DataFrame:
+def publication_log(laporan: Mapping[str, SourceReport]) -> pd.DataFrame:
     """riwayat_publikasi rows: each delivered file with its checksum and counts; a
     source not delivered appears once with no file."""
     rows = []
-    for sumber, s in staged.items():
-        if not s.delivered:
+    for sumber, r in laporan.items():
+        if not r.diserahkan:
             rows.append({"sumber": sumber})
-        for f in s.files:
+        for f in r.berkas:
             rows.append(
                 {
                     "sumber": sumber,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -125,9 +124,9 @@ DEFAULT_WAREHOUSE = Path("data") / "warehouse" / "iku.sqlite"
 DEFAULT_OUTPUT_DIR = Path("data") / "published"
 
 
-def warehouse_url() -> str:
-    """``IKU_DATABASE_URL``, else the SQLite file under ``data/warehouse/``."""
-    return os.environ.get("IKU_DATABASE_URL") or f"sqlite:///{DEFAULT_WAREHOUSE.resolve()}"
+def default_warehouse_url() -> str:
+    """The SQLite file under ``data/warehouse/`` of the working directory."""
+    return f"sqlite:///{DEFAULT_WAREHOUSE.resolve()}"
 
 
 def make_engine(url: str) -> sa.Engine:

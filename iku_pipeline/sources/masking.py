@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 
 import pandas as pd
@@ -27,16 +26,7 @@ from iku_pipeline.sources.specs import Kind
 
 log = logging.getLogger(__name__)
 
-HASH_KEY_ENV = "IKU_HASH_KEY"
-_EPHEMERAL_KEY = secrets.token_bytes(32)
-
-
-def hash_key() -> tuple[bytes, bool]:
-    """The key for hashing personal data, and whether it is stable across runs."""
-    key = os.environ.get(HASH_KEY_ENV, "")
-    if key:
-        return key.encode("utf-8"), True
-    return _EPHEMERAL_KEY, False
+EPHEMERAL_KEY = secrets.token_bytes(32)  # without a configured key: this process only
 
 
 def mask_nik(value: str) -> str:

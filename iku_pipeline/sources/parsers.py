@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from iku_pipeline.indicators.declarations import KELURAHAN
+from iku_pipeline.model import Wilayah
 
 # Amounts beyond this are typing errors, not rupiah (and would overflow int64).
 MAX_RUPIAH = 10**15
@@ -453,20 +453,19 @@ def parse_year(cells: pd.Series, label: str) -> Parsed:
 
 # ---------------------------------------------------------------- codes
 
-_KELURAHAN_BY_FOLD = {k.casefold(): k for k in KELURAHAN}
-# The four kelurahan as a category: a byte a row, and grouped or checked by code.
-KELURAHAN_DTYPE = pd.CategoricalDtype(list(KELURAHAN))
 _KELURAHAN_PREFIX = re.compile(r"^(?:kelurahan|kel)\b\.?\s*")
 
 
-def parse_kelurahan(cells: pd.Series) -> Parsed:
-    """§2: one of the four kelurahan, any case, a leading ``Kel.``/``Kelurahan`` ignored."""
+def parse_kelurahan(cells: pd.Series, wilayah: Wilayah) -> Parsed:
+    """§2: one of the kelurahan of ``reference/kelurahan.csv``, any case, a leading
+    ``Kel.``/``Kelurahan`` ignored; held as the wilayah's category."""
     text = as_text(cells)
     folded = _fold(text).str.replace(_KELURAHAN_PREFIX, "", regex=True)
-    values = folded.map(_KELURAHAN_BY_FOLD).astype(object).astype(KELURAHAN_DTYPE)
+    by_fold = {k.casefold(): k for k in wilayah.names}
+    values = folded.map(by_fold).astype(object).astype(wilayah.dtype)
     errors = _errors_like(cells)
     bad = _rows(text.notna() & values.isna())
-    _say(errors, bad, text, lambda v: f"kelurahan '{v}' bukan kelurahan di Kecamatan Metro Utara")
+    _say(errors, bad, text, lambda v: f"kelurahan '{v}' bukan kelurahan di {wilayah.kecamatan}")
     return Parsed(values, errors)
 
 

@@ -13,7 +13,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,30 +43,18 @@ HEAD_BYTES = (64 * 2**10, 2**20)
 ARROW_BLOCK_BYTES = 16 * 2**20  # Arrow's CSV reader parses a file in blocks of this size
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")  # Python's cp1252 fails on these
 
-MAX_FILE_MB_ENV = "IKU_MAX_FILE_MB"
-MAX_ROWS_ENV = "IKU_MAX_ROWS"
-
-
 @dataclass(frozen=True)
 class Limits:
     """What one delivered file may hold; beyond it the file fails with a clear cause
-    instead of exhausting memory. Set by ``IKU_MAX_FILE_MB`` and ``IKU_MAX_ROWS``."""
+    instead of exhausting memory (settings ``IKU_MAX_FILE_MB``, ``IKU_MAX_ROWS``)."""
 
     max_bytes: int = 2048 * 2**20
     max_rows: int = 20_000_000
 
-    @classmethod
-    def from_env(cls) -> "Limits":
-        env = os.environ
-        return cls(
-            max_bytes=int(float(env.get(MAX_FILE_MB_ENV, 2048)) * 2**20),
-            max_rows=int(env.get(MAX_ROWS_ENV, 20_000_000)),
-        )
-
     def too_many_rows(self, berkas: str) -> FileFailed:
         return FileFailed(
             berkas,
-            f"berkas berisi lebih dari {self.max_rows:,} baris (batas {MAX_ROWS_ENV}); "
+            f"berkas berisi lebih dari {self.max_rows:,} baris (batas IKU_MAX_ROWS); "
             "bagi menjadi beberapa berkas",
         )
 
@@ -123,7 +110,7 @@ def read_file(
         raise FileFailed(
             path.name,
             f"berkas berukuran {size / 2**20:,.0f} MB, melebihi batas "
-            f"{limits.max_bytes / 2**20:,.0f} MB ({MAX_FILE_MB_ENV})",
+            f"{limits.max_bytes / 2**20:,.0f} MB (IKU_MAX_FILE_MB)",
         )
     suffix = path.suffix.casefold()
     if suffix == ".csv":

@@ -3,21 +3,22 @@
 ``jenis_layanan.csv`` maps the service names the register uses to the categories of
 IKU 1 (``alias,kategori``). The contract's own aliases are always known, so a missing
 or shortened table can only add, never lose, a mapping.
+
+``kelurahan.csv`` names the kelurahan (§9): the only place they are named.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from importlib import resources
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
-KATEGORI_IKU1 = {"KK_KTP": "1a", "IMB": "1b", "IUMK": "1c", "NIKAH": "1d"}
-LAINNYA = "LAINNYA"
-KATEGORI = (*KATEGORI_IKU1, LAINNYA)
+from iku_pipeline.model import KATEGORI, KATEGORI_IKU1, LAINNYA, Kelurahan, Wilayah
 
 # DATA_CONTRACT §3: the aliases the shipped table must hold at least.
 CONTRACT_ALIASES = {
@@ -69,14 +70,7 @@ def load_jenis_layanan(reference_dir: Path) -> dict[str, str]:
     path = reference_dir / JENIS_LAYANAN_FILE
     if not path.is_file():
         return table
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    for row_number, row in enumerate(rows, start=1):
+    for row_number, row in enumerate(_csv_rows(path), start=1):
         cells = [c.strip() for c in row] + ["", ""]
         alias, kategori_text = cells[0], cells[1]
         if not alias and not kategori_text:
@@ -107,3 +101,84 @@ def map_jenis_layanan(
     unmapped = jenis[kategori.isna() & jenis.notna()]
     counts = {str(k): int(v) for k, v in unmapped.value_counts().sort_index().items()}
     return kategori.fillna(LAINNYA).astype(pd.CategoricalDtype(list(KATEGORI))), counts
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    """A reference table's rows as the analyst may save it: ``,`` or ``;``, UTF-8 (with or
+    without BOM) or Windows-1252."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+KELURAHAN_FILE = "kelurahan.csv"
+KELURAHAN_COLUMNS = ("kode", "nama", "kd_kecamatan", "kd_kelurahan")
+# A row whose ``catatan`` says this marks SISMIOP codes not yet confirmed by the tax unit.
+PLACEHOLDER_WORD = "sementara"
+
+
+class ReferenceError(ValueError):
+    """A reference table the run cannot use; the message names the file and row."""
+
+
+def load_wilayah(reference_dir: Path) -> Wilayah:
+    """The kelurahan of ``reference/kelurahan.csv`` (§9), in the file's order.
+
+    Columns ``kode``, ``nama``, ``kd_kecamatan``, ``kd_kelurahan`` (header names folded as
+    in §2; other columns, such as ``catatan``, are kept out). A missing file or column, an
+    empty cell, or a name or code pair given twice fails the run naming the file and row.
+    SISMIOP codes are kept as written, left-padded with zeros to 3 digits. Without the
+    file, the table shipped with the package is used.
+    """
+    path = reference_dir / KELURAHAN_FILE
+    if not path.is_file():  # the table the package ships (the same as data/reference/'s)
+        path = Path(str(resources.files("iku_pipeline") / KELURAHAN_FILE))
+    rows = [r for r in _csv_rows(path) if any(c.strip() for c in r)]
+    if not rows:
+        raise ReferenceError(f"{KELURAHAN_FILE} kosong")
+    header = [re.sub(r"[\s_.\-]+", " ", h).strip().casefold() for h in rows[0]]
+    at = {}
+    for name in (*KELURAHAN_COLUMNS, "catatan"):
+        if name.replace("_", " ") in header:
+            at[name] = header.index(name.replace("_", " "))
+    missing = [c for c in KELURAHAN_COLUMNS if c not in at]
+    if missing:
+        raise ReferenceError(
+            f"{KELURAHAN_FILE} baris 1: kolom {', '.join(missing)} tidak ada "
+            f"(kolom wajib: {', '.join(KELURAHAN_COLUMNS)})"
+        )
+    kelurahan, placeholder = [], False
+    seen: dict[object, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
+        empty = [c for c in KELURAHAN_COLUMNS if not cells[c]]
+        if empty:
+            raise ReferenceError(f"{KELURAHAN_FILE} baris {number}: {', '.join(empty)} kosong")
+        for c in ("kd_kecamatan", "kd_kelurahan"):
+            if not cells[c].isdigit() or len(cells[c]) > 3:
+                raise ReferenceError(
+                    f"{KELURAHAN_FILE} baris {number}: {c} '{cells[c]}' bukan kode 3 angka"
+                )
+            cells[c] = cells[c].zfill(3)
+        k = Kelurahan(cells["kode"], cells["nama"], cells["kd_kecamatan"], cells["kd_kelurahan"])
+        for what, value in (
+            ("kode", k.kode),
+            ("nama", k.nama.casefold()),
+            ("kd_kecamatan + kd_kelurahan", (k.kd_kecamatan, k.kd_kelurahan)),
+        ):
+            if (what, value) in seen:
+                raise ReferenceError(
+                    f"{KELURAHAN_FILE} baris {number}: {what} sama dengan baris "
+                    f"{seen[(what, value)]}"
+                )
+            seen[(what, value)] = number
+        kelurahan.append(k)
+        placeholder |= PLACEHOLDER_WORD in cells.get("catatan", "").casefold()
+    if not kelurahan:
+        raise ReferenceError(f"{KELURAHAN_FILE}: tidak ada kelurahan")
+    return Wilayah(tuple(kelurahan), placeholder_codes=placeholder)

@@ -14,11 +14,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from iku_pipeline.indicators.declarations import KELURAHAN
+from iku_pipeline.model import KATEGORI, Wilayah
 from iku_pipeline.sources.parsers import all_distinct
-from iku_pipeline.sources.reference import KATEGORI
-
-_KEL = {"isin": list(KELURAHAN)}
 
 # Staged text is held as Arrow strings (see ``parsers.TEXT``).
 Text = Annotated[pd.StringDtype, "pyarrow", pd.NA]
@@ -44,7 +41,7 @@ class Layanan(_Staged):
     no_register: Series[Text]
     tanggal_masuk: Series[pd.Timestamp]
     jenis_layanan: Series[Text]
-    kelurahan: Series[pd.CategoricalDtype] = pa.Field(**_KEL)
+    kelurahan: Series[pd.CategoricalDtype] = pa.Field()  # of the wilayah: check_staged
     status: Series[Text] = pa.Field(nullable=True)
     tanggal_selesai: Series[pd.Timestamp] = pa.Field(nullable=True)
     nik_pemohon: Series[Text] = pa.Field(nullable=True, str_matches=r"^[0-9*]*$")
@@ -59,7 +56,7 @@ class Layanan(_Staged):
 
 class MusrenbangUsulan(_Staged):
     id_usulan: Series[Text]
-    kelurahan: Series[pd.CategoricalDtype] = pa.Field(**_KEL)
+    kelurahan: Series[pd.CategoricalDtype] = pa.Field()  # of the wilayah: check_staged
     uraian_usulan: Series[Text]
     bidang: Series[Text] = pa.Field(nullable=True)
     tanggal_usulan: Series[pd.Timestamp] = pa.Field(nullable=True)
@@ -73,7 +70,7 @@ class MusrenbangBa(_Staged):
 
 class PbbDhkp(_Staged):
     nop: Series[Text] = pa.Field(str_matches=r"^\d{18}$")
-    kelurahan: Series[pd.CategoricalDtype] = pa.Field(**_KEL)
+    kelurahan: Series[pd.CategoricalDtype] = pa.Field()  # of the wilayah: check_staged
     pbb_terhutang: Series[pd.Int64Dtype] = pa.Field(ge=0)
     nama_wp: Series[Text] = pa.Field(nullable=True)
     luas_bumi: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)
@@ -91,7 +88,7 @@ class PbbPembayaran(_Staged):
 class Konflik(_Staged):
     no_kegiatan: Series[Text]
     tanggal: Series[pd.Timestamp]
-    kelurahan: Series[pd.CategoricalDtype] = pa.Field(**_KEL)
+    kelurahan: Series[pd.CategoricalDtype] = pa.Field()  # of the wilayah: check_staged
     jenis_konflik: Series[Text]
     uraian_kegiatan: Series[Text] = pa.Field(nullable=True)
     hasil: Series[Text] = pa.Field(
@@ -109,8 +106,10 @@ SCHEMAS: dict[str, type[_Staged]] = {
 }
 
 
-def check_staged(sumber: str, accepted: pd.DataFrame) -> None:
-    """Raise ``pandera.errors.SchemaErrors`` when an accepted frame breaks its model.
+def check_staged(sumber: str, accepted: pd.DataFrame, wilayah: Wilayah) -> None:
+    """Raise ``pandera.errors.SchemaErrors`` when an accepted frame breaks its model, or
+    ``TypeError`` when its kelurahan are not the wilayah's category (the kelurahan come
+    from ``reference/kelurahan.csv``, so the model cannot list them).
 
     In place: otherwise Pandera validates a deep copy. Pandera then leaves its accessor
     on the frame, which refers back to the frame: a reference cycle that would keep a
@@ -121,3 +120,8 @@ def check_staged(sumber: str, accepted: pd.DataFrame) -> None:
         SCHEMAS[sumber].validate(accepted, lazy=True, inplace=True)
     finally:
         vars(accepted).pop("pandera", None)
+    if "kelurahan" in accepted and accepted["kelurahan"].dtype != wilayah.dtype:
+        raise TypeError(
+            f"{sumber}: kelurahan staged as {accepted['kelurahan'].dtype}, "
+            f"not as the kelurahan of {wilayah.kecamatan}"
+        )

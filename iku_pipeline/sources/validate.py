@@ -15,7 +15,6 @@ import gc
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +22,20 @@ import pandas as pd
 import pyarrow as pa
 from pandas.api.types import union_categoricals
 
+from iku_pipeline.model import (
+    FILE,
+    KEY,
+    ROW,
+    FileReport,
+    SourceReport,
+    Staged,
+    Wilayah,
+    empty_rejected,
+)
 from iku_pipeline.sources import parsers
 from iku_pipeline.sources.reference import map_jenis_layanan
 from iku_pipeline.sources.schemas import check_staged
 from iku_pipeline.sources.readers import (
-    FILE,
-    ROW,
     FileFailed,
     FileRows,
     Limits,
@@ -37,63 +44,8 @@ from iku_pipeline.sources.readers import (
 )
 from iku_pipeline.sources.specs import SOURCES, Column, Kind, SourceSpec
 
-REJECTED_COLUMNS = ("sumber", "tahun", "berkas", "baris", "kolom", "alasan", "isi_baris")
-KEY = "_kunci"  # the source key as compared: trimmed, case-folded (a NOP: its digits)
-
-
-@dataclass
-class FileReport:
-    berkas: str
-    ukuran: int  # bytes
-    sha256: str
-    dibaca: int = 0  # non-blank rows read
-    diterima: int = 0
-    ditolak: int = 0
-    baris_kosong: int = 0
-    gagal: str | None = None  # why the file could not be read at all
-
-
-@dataclass
-class Staged:
-    """A source's rows for one year, after validation. Personal data is masked."""
-
-    sumber: str
-    tahun: int
-    delivered: bool
-    accepted: pd.DataFrame
-    rejected: pd.DataFrame
-    files: list[FileReport] = field(default_factory=list)
-    info: dict = field(default_factory=dict)  # source-specific figures for the report
-
-    @property
-    def failed(self) -> list[FileReport]:
-        return [f for f in self.files if f.gagal]
-
-    @property
-    def rows_read(self) -> int:
-        return sum(f.dibaca for f in self.files)
-
-
-class SourceFailed(Exception):
-    """One or more delivered files of a source-year could not be read (§4)."""
-
-    def __init__(self, sumber: str, tahun: int, failed: list[FileReport]):
-        lines = [f"{f.berkas}: {f.gagal}" for f in failed]
-        super().__init__(
-            f"{len(failed)} berkas {sumber} tahun {tahun} tidak dapat dibaca:\n  "
-            + "\n  ".join(lines)
-        )
-        self.sumber = sumber
-        self.tahun = tahun
-        self.failed = failed
-
-
 # A source-specific rule: (parsed values, year) -> {column: reasons, at the failing rows}
 RowRule = Callable[[pd.DataFrame, int], dict[str, pd.Series]]
-
-
-def empty_rejected() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in REJECTED_COLUMNS})
 
 
 def stage_source(
@@ -105,6 +57,8 @@ def stage_source(
     jenis_layanan: Mapping[str, str] | None = None,
     root: Path | None = None,
     limits: Limits | None = None,
+    *,
+    wilayah: Wilayah,
 ) -> Staged:
     """Read and validate every file of ``folder`` (one source, one year).
 
@@ -113,12 +67,13 @@ def stage_source(
     """
     paths = list_files(folder)
     if not paths:
-        return Staged(spec.name, tahun, False, _typed_empty(spec), empty_rejected())
+        laporan = SourceReport(spec.name, tahun, diserahkan=False)
+        return Staged(laporan, _typed_empty(spec, wilayah), empty_rejected())
 
     reports: list[FileReport] = []
-    limits = limits or Limits.from_env()
+    limits = limits or Limits()
     root = (root or folder.parents[2]).resolve()
-    run = _SourceRun(spec, tahun, references or {})
+    run = _SourceRun(spec, tahun, references or {}, wilayah)
     for path in paths:
         report = FileReport(path.name, 0, "")
         reports.append(report)
@@ -147,10 +102,10 @@ def stage_source(
             release_memory()
 
     accepted, rejected, info = run.finish(jenis_layanan)
-    check_staged(spec.name, accepted)
+    check_staged(spec.name, accepted, wilayah)
     if len(accepted) >= RELEASE_ROWS:
         release_memory()
-    return Staged(spec.name, tahun, True, accepted, rejected, reports, info)
+    return Staged(SourceReport(spec.name, tahun, True, reports, info), accepted, rejected)
 
 
 # ---------------------------------------------------------------- parsing
@@ -164,7 +119,7 @@ _BY_DISTINCT = frozenset(
 )
 
 
-def _parse(column: Column, cells: pd.Series) -> parsers.Parsed:
+def _parse(column: Column, cells: pd.Series, wilayah: Wilayah) -> parsers.Parsed:
     label = column.name
     match column.kind:
         case Kind.DATE:
@@ -178,7 +133,7 @@ def _parse(column: Column, cells: pd.Series) -> parsers.Parsed:
         case Kind.YEAR:
             return parsers.parse_year(cells, label)
         case Kind.KELURAHAN:
-            return parsers.parse_kelurahan(cells)
+            return parsers.parse_kelurahan(cells, wilayah)
         case Kind.NOP:
             return parsers.parse_nop(cells)
         case Kind.STATUS:
@@ -200,11 +155,13 @@ def _taken(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(values.array.take(codes, allow_fill=True), index=index, name=values.name)
 
 
-def _parse_column(column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _parse_column(
+    column: Column, cells: pd.Series, wilayah: Wilayah
+) -> tuple[pd.Series, pd.Series]:
     """(parsed values, reasons of the cells that failed to parse)."""
     if column.kind in _BY_DISTINCT and parsers.is_text(cells):
         codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-        parsed = _parse(column, pd.Series(uniques, dtype=cells.dtype))
+        parsed = _parse(column, pd.Series(uniques, dtype=cells.dtype), wilayah)
         bad = parsed.errors.notna().to_numpy()
         where = np.full(len(uniques) + 1, -1, dtype=np.int64)  # [-1] for empty cells
         where[: len(uniques)][bad] = np.arange(int(bad.sum()))
@@ -216,13 +173,13 @@ def _parse_column(column: Column, cells: pd.Series) -> tuple[pd.Series, pd.Serie
             dtype=object,
         )
         return _taken(parsed.values, codes, cells.index), reasons
-    parsed = _parse(column, cells)
+    parsed = _parse(column, cells, wilayah)
     return parsed.values, _sparse(parsed.errors)
 
 
-def _absent(column: Column, index: pd.Index) -> pd.Series:
+def _absent(column: Column, index: pd.Index, wilayah: Wilayah) -> pd.Series:
     """The typed values of a column the file does not have: all empty."""
-    typed = _parse(column, pd.Series([None], dtype=object)).values
+    typed = _parse(column, pd.Series([None], dtype=object), wilayah).values
     return _taken(typed, np.full(len(index), -1, dtype=np.intp), index)
 
 
@@ -262,17 +219,17 @@ def _rule_errors(column: Column, values: pd.Series, cells: pd.Series, tahun: int
     return _first_of(*found)
 
 
-def _parse_file(rows: FileRows, spec: SourceSpec, tahun: int):
+def _parse_file(rows: FileRows, spec: SourceSpec, tahun: int, wilayah: Wilayah):
     """One file's parsed values and, per column, the reasons of its failing cells."""
     frame = rows.frame
     values = pd.DataFrame(index=frame.index)
     errors: dict[str, pd.Series] = {}
     for column in spec.columns:
         if column.name not in frame:
-            values[column.name] = _absent(column, frame.index)
+            values[column.name] = _absent(column, frame.index, wilayah)
             continue
         cells = frame[column.name]
-        parsed, reasons = _parse_column(column, cells)
+        parsed, reasons = _parse_column(column, cells, wilayah)
         found = [reasons]
         if column.required and column.kind is not Kind.STATUS:
             empty = parsers.is_empty(cells)
@@ -320,9 +277,12 @@ class _SourceRun:
     (the first file's rows first), exactly as if the files were one.
     """
 
-    def __init__(self, spec: SourceSpec, tahun: int, references: Mapping[str, Staged]):
+    def __init__(
+        self, spec: SourceSpec, tahun: int, references: Mapping[str, Staged], wilayah: Wilayah
+    ):
         self.spec = spec
         self.tahun = tahun
+        self.wilayah = wilayah
         self.start = 0  # number of the next file's first row
         self.parts: list[pd.DataFrame] = []  # accepted rows of each file, typed
         # With NOP keys: the keys accepted so far, sorted, for the next file's duplicates.
@@ -343,7 +303,7 @@ class _SourceRun:
         n = len(frame)
         frame.index = pd.RangeIndex(self.start, self.start + n)
         self.start += n
-        values, found = _parse_file(rows, spec, tahun)
+        values, found = _parse_file(rows, spec, tahun, self.wilayah)
         errors = {c.name: found.get(c.name, _NONE) for c in spec.columns}
 
         rule = SOURCE_RULES.get(spec.name)
@@ -370,7 +330,7 @@ class _SourceRun:
         if bad.any():
             self.rejected.append(_rejected_records(rows, bad, kolom, alasan, spec.name, tahun))
         keep = ~bad
-        part, raw = _accepted_part(rows, keep, values, spec)
+        part, raw = _accepted_part(rows, keep, values, spec, self.wilayah)
         del values  # the part holds the accepted rows' values
         self.extras += [c for c in part.columns[len(spec.columns) + 3 :] if c not in self.extras]
         self.parts.append(part)
@@ -450,7 +410,7 @@ class _SourceRun:
         """(accepted, rejected, info) of the source-year."""
         spec = self.spec
         if not self.parts:  # no file could be read: the typed empty frame
-            part, raw = _accepted_part(None, np.zeros(0, dtype=bool), None, spec)
+            part, raw = _accepted_part(None, np.zeros(0, dtype=bool), None, spec, self.wilayah)
             self.parts, self.raw_parts = [part], [raw]
         parts, raws = self.parts, self.raw_parts
         for part in parts:  # every file's part with every extra column, empty where absent
@@ -492,7 +452,7 @@ _NONE = pd.Series(dtype=object)  # no reasons
 
 
 def _known_keys(target: Staged | None) -> parsers.KeySet:
-    keys = target.accepted[KEY] if target is not None else pd.Series([], dtype=parsers.TEXT)
+    keys = target.diterima[KEY] if target is not None else pd.Series([], dtype=parsers.TEXT)
     return parsers.KeySet(keys)
 
 
@@ -510,7 +470,7 @@ def _reference_errors(
     if ref.when_year_column:  # only the partition year's tahun_pajak must be on the roll
         checked &= values[ref.when_year_column].fillna(tahun).eq(tahun).to_numpy(dtype=bool)
     missing = checked & ~known.contains(keys)
-    note = "" if target is not None and target.delivered else " (belum diserahkan)"
+    note = "" if target is not None and target.diserahkan else " (belum diserahkan)"
     rows = frame.index[missing]
     judul = SOURCES[ref.source].judul
     return pd.Series(
@@ -593,8 +553,8 @@ def _glibc():
 _LIBC = _glibc()
 
 
-def _typed_empty(spec: SourceSpec) -> pd.DataFrame:
-    accepted, _, _ = _SourceRun(spec, 0, {}).finish(None)
+def _typed_empty(spec: SourceSpec, wilayah: Wilayah) -> pd.DataFrame:
+    accepted, _, _ = _SourceRun(spec, 0, {}, wilayah).finish(None)
     return accepted
 
 
@@ -605,7 +565,6 @@ _DTYPES = {
     Kind.YEAR: "Int64",
     Kind.NUMBER: "Float64",
     Kind.STATUS: "boolean",
-    Kind.KELURAHAN: parsers.KELURAHAN_DTYPE,
 }
 
 # Raw cells a source's derivation needs beside the parsed values.
@@ -613,7 +572,11 @@ _RAW_FOR_DERIVED = {"layanan": ("status",)}
 
 
 def _accepted_part(
-    rows: FileRows | None, keep: np.ndarray, values: pd.DataFrame | None, spec: SourceSpec
+    rows: FileRows | None,
+    keep: np.ndarray,
+    values: pd.DataFrame | None,
+    spec: SourceSpec,
+    wilayah: Wilayah,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A file's accepted rows, typed: ``_berkas``, ``_baris``, the spec's columns, the
     key as compared, then the file's unlisted columns; and the raw cells a derivation
@@ -622,7 +585,7 @@ def _accepted_part(
     extras = [c for c in frame.columns if c not in spec.names and c not in (FILE, ROW, KEY)]
     index = pd.RangeIndex(int(keep.sum()))
     if values is None:
-        values = pd.DataFrame({c.name: _absent(c, index) for c in spec.columns})
+        values = pd.DataFrame({c.name: _absent(c, index, wilayah) for c in spec.columns})
         values[KEY] = pd.Series(dtype=parsers.TEXT)
     berkas = frame[FILE].iloc[0] if len(frame) else None
     out = pd.DataFrame(
@@ -636,7 +599,7 @@ def _accepted_part(
     )
     for column in spec.columns:
         kept = values[column.name][keep] if len(keep) else values[column.name]
-        dtype = _DTYPES.get(column.kind, parsers.TEXT)
+        dtype = wilayah.dtype if column.kind is Kind.KELURAHAN else _DTYPES.get(column.kind, parsers.TEXT)
         out[column.name] = kept.reset_index(drop=True).astype(dtype)
     if spec.column(spec.key).kind is Kind.NOP:
         out[KEY] = out[spec.key]  # the same digits: one copy of them
