@@ -2,14 +2,24 @@
 
 import dagster as dg
 
-from iku_pipeline.assets.checks import asset_checks
-from iku_pipeline.assets.indicators import iku
+from iku_pipeline.assets.indicators import indikator
 from iku_pipeline.assets.ingest import ingest_assets
 from iku_pipeline.assets.publish import berkas_matriks, warehouse_tables
-from iku_pipeline.io import STAGED_COUNTS, YearPickleIOManager, staged_counts
-from iku_pipeline.resources import IkuPaths, Warehouse
+from iku_pipeline.resources import (
+    CELERY_SETTINGS,
+    IkuPaths,
+    Storage,
+    Validation,
+    Warehouse,
+    celery_config,
+)
 from iku_pipeline.schedules import iku_tahunan_nightly
 from iku_pipeline.sensors import iku_raw_extracts
+
+try:
+    from dagster_celery import celery_executor
+except ImportError:  # the `celery` extra is not installed
+    celery_executor = None
 
 # One year's assets, in one process: at this data size a step is seconds, and starting
 # a subprocess per step (re-importing pandas) would cost more than the work itself.
@@ -26,20 +36,45 @@ iku_tahunan_paralel = dg.define_asset_job(
     "iku_tahunan_paralel",
     selection=dg.AssetSelection.all(),
     executor_def=dg.multiprocess_executor,
-    description="iku_tahunan with one process per step (multiprocess executor).",
+    description="iku_tahunan dengan satu proses per langkah (multiprocess executor).",
+)
+
+
+def _celery_executor() -> dg.ExecutorDefinition:
+    """dagster_celery's executor, configured from CELERY_SETTINGS (resources.py)."""
+    if celery_executor is not None:
+        return celery_executor.configured(celery_config, config_schema=CELERY_SETTINGS)
+
+    @dg.executor(name="celery", config_schema=CELERY_SETTINGS)
+    def _not_installed(_):
+        raise dg.DagsterInvariantViolationError(
+            "dagster-celery tidak terpasang: pip install -e '.[postgres,celery]'"
+        )
+
+    return _not_installed
+
+
+# The same assets with each step a task for Celery workers (README "Deploying",
+# Scale-out): for an office whose years outgrow one server. Every process shares only
+# RabbitMQ, the object store (IKU_STORAGE_URL, IKU_DATA_DIR, IKU_OUTPUT_DIR as URLs) and
+# the PostgreSQL instance.
+iku_tahunan_celery = dg.define_asset_job(
+    "iku_tahunan_celery",
+    selection=dg.AssetSelection.all(),
+    executor_def=_celery_executor(),
+    description="iku_tahunan dengan setiap langkah dijalankan oleh worker Celery.",
 )
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, iku, warehouse_tables, berkas_matriks],
-    asset_checks=asset_checks,
-    jobs=[iku_tahunan, iku_tahunan_paralel],
+    assets=[*ingest_assets, indikator, warehouse_tables, berkas_matriks],
+    jobs=[iku_tahunan, iku_tahunan_paralel, iku_tahunan_celery],
     schedules=[iku_tahunan_nightly],
     sensors=[iku_raw_extracts],
     executor=dg.in_process_executor,  # also for `dagster asset materialize` and UI backfills
     resources={
         "paths": IkuPaths(),
         "warehouse": Warehouse(),
-        "io_manager": YearPickleIOManager(),
-        STAGED_COUNTS: staged_counts,
+        "validation": Validation(),
+        "io_manager": Storage(),
     },
 )

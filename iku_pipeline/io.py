@@ -1,96 +1,173 @@
-"""Stored intermediate values, one per asset and year.
+"""Intermediate values between steps: plain files on a local folder or any fsspec URL.
 
-Dagster's built-in filesystem IO managers refuse an output that covers several
-partitions, which a single-run backfill (2021-2025 in one run) produces. This one
-stores ``{year: value}`` as one value per year and loads a year, or a dict of years.
+Every value is stored per asset and year as a file a person (or another tool) can open:
 
-A staged source is stored by the staged store (``iku_pipeline/store.py``): its accepted
-rows as an Arrow file, the rest as a pickle naming it, so an input declared with
-``metadata={"columns": [...]}`` loads only those accepted columns. An input loaded by
-the input manager ``staged_counts`` gets none (only files, rejected rows and counts):
-asset checks and the publish multi-asset depend on the assets they load, and Dagster
-allows no metadata on such an input, only an input manager. Other values are pickles.
-Every value is committed by one atomic rename, so a killed run never leaves half a value
-behind. Only staged (masked) data passes through here (§6).
+- a DataFrame as an uncompressed Arrow IPC file, ``<asset key>/<tahun>.arrow``;
+- anything else (reports, lists) as JSON, ``<asset key>/<tahun>.json``.
+
+No Python class is pickled, so a renamed field never makes stored values unreadable.
+The root is ``IKU_STORAGE_URL`` (a folder, or a URL such as ``s3://bucket/prefix`` with
+the standard ``AWS_*`` variables), by default ``storage/iku`` under ``DAGSTER_HOME``.
+
+Partitioned values pass to and from assets as ``{tahun: value}`` whatever the number of
+years in the run, so a single-run backfill of 2021-2025 and a one-year run are one code
+path (Dagster's own UPath IO manager refuses an output of several partitions).
+
+An input declared with ``metadata={"columns": [...]}`` gets only those columns of a
+stored frame: on a local folder the file is memory-mapped, so the other columns are
+never read; ``[]`` reads no column, only the number of rows.
+
+A local write goes to a temporary file renamed over the old one (atomic): a run killed
+mid-write leaves the previous value readable. An object store's put is atomic itself.
+Only staged (masked) data passes through here (docs/data-contract.md §6).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import pandas as pd
+import pyarrow as pa
+from upath import UPath
 
-from iku_pipeline.sources.validate import Staged
-from iku_pipeline.store import read_value, write_pickle, write_staged
+from iku_pipeline.sources.parsers import TEXT
 
-
-def years_of(context: dg.AssetExecutionContext) -> list[int]:
-    return [int(k) for k in context.partition_keys]
-
-
-def per_year(context: dg.AssetExecutionContext, value) -> dict[int, object]:
-    """An input loaded for the run's years, as ``{year: value}``."""
-    years = years_of(context)
-    if len(years) == 1:
-        return {years[0]: value}
-    return {int(k): v for k, v in value.items()}
-
-
-def for_output(values: dict[int, object]):
-    """The value to return: one year's value, or ``{"2023": value, ...}`` for a range."""
-    if len(values) == 1:
-        return next(iter(values.values()))
-    return {str(k): v for k, v in values.items()}
+ARROW, JSON = ".arrow", ".json"
 
 
 def only_columns(names) -> dict:
-    """Input metadata asking for only these accepted columns of a staged source."""
+    """Input metadata asking for only these columns of a stored frame."""
     return {"columns": list(names)}
 
 
-class YearPickleIOManager(dg.ConfigurableIOManager):
-    """One value per asset and year under ``<base_dir>/<asset key>/<year>.pickle``; a
-    staged source's accepted rows beside it, in ``<year>.<token>.arrow``."""
+class YearFilesIOManager(dg.UPathIOManager):
+    """One file per asset and year under ``base_path`` (see the module docstring)."""
 
-    base_dir: str = ""
+    extension = None  # by value: ARROW or JSON
 
-    def _root(self, context) -> Path:
-        if self.base_dir:
-            return Path(self.base_dir)
-        return Path(context.step_context.instance.storage_directory()) / "iku"
+    def make_safe_partition_path(self, base_path: UPath, partition: str) -> UPath:
+        return base_path / partition.replace("/", "_").replace("..", "_")
 
-    def _path(self, context, key: dg.AssetKey, year: str) -> Path:
-        return self._root(context).joinpath(*key.path, f"{year}.pickle")
+    # ---------------------------------------------------------------- outputs
 
-    def handle_output(self, context: dg.OutputContext, obj) -> None:
-        keys = context.asset_partition_keys
-        items = obj.items() if len(keys) > 1 else [(keys[0], obj)]
-        for year, value in items:
-            path = self._path(context, context.asset_key, str(year))
-            if isinstance(value, Staged):
-                write_staged(path, value)
-            else:
-                write_pickle(path, value)
+    def handle_output(self, context: dg.OutputContext, obj: dict[int, Any]) -> None:
+        if not context.has_asset_partitions:
+            return super().handle_output(context, obj)
+        paths = self._get_paths_for_partitions(context)
+        missing = set(paths) - {str(k) for k in obj}
+        if missing:
+            raise ValueError(f"{context.asset_key.to_user_string()}: no value for {sorted(missing)}")
+        for tahun, value in obj.items():
+            path = paths[str(tahun)]
+            self.make_directory(path.parent)
+            self.dump_to_path(context, value, path)
+
+    def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
+        if isinstance(obj, pd.DataFrame):
+            _commit(path.with_suffix(ARROW), lambda sink: _write_arrow(sink, obj))
+            stale = path.with_suffix(JSON)
+        else:
+            data = json.dumps(obj, ensure_ascii=False, default=str).encode()
+            _commit(path.with_suffix(JSON), lambda sink: sink.write(data))
+            stale = path.with_suffix(ARROW)
+        if stale.exists():  # the asset changed its kind of value
+            stale.unlink()
+
+    # ---------------------------------------------------------------- inputs
 
     def load_input(self, context: dg.InputContext):
-        return self.load(context, (context.definition_metadata or {}).get("columns"))
+        value = super().load_input(context)
+        if not context.has_asset_partitions:
+            return value
+        if len(context.asset_partition_keys) == 1:
+            value = {context.asset_partition_keys[0]: value}
+        return {int(k): v for k, v in value.items()}
 
-    def load(self, context: dg.InputContext, columns: list[str] | None):
-        """The input's year, or ``{year: value}``; of a staged source only ``columns`` of
-        its accepted rows (None: all)."""
-        keys = context.asset_partition_keys
-        values = {
-            year: read_value(self._path(context, context.asset_key, year), columns)
-            for year in keys
-        }
-        return values if len(keys) > 1 else values[keys[0]]
+    def load_from_path(self, context: dg.InputContext, path: UPath):
+        columns = (context.definition_metadata or {}).get("columns")
+        arrow = path.with_suffix(ARROW)
+        if arrow.exists():
+            return read_frame(arrow, columns)
+        return json.loads(path.with_suffix(JSON).read_bytes())
+
+    def path_exists(self, path: UPath) -> bool:
+        return path.with_suffix(ARROW).exists() or path.with_suffix(JSON).exists()
 
 
-STAGED_COUNTS = "staged_counts"  # resource key of the input manager below
+# ---------------------------------------------------------------- files
+
+# Categories are kept in the file's metadata: Arrow keeps a categorical's categories in
+# the dictionary of its batches, and a frame of no rows has no batch.
+_CATEGORIES = b"iku:categories"
 
 
-@dg.input_manager(required_resource_keys={"io_manager"})
-def staged_counts(context: dg.InputContext):
-    """A staged source without its accepted columns (files, rejected rows, counts), loaded
-    by the run's ``io_manager``."""
-    return context.resources.io_manager.load(context, columns=[])
+def _write_arrow(sink, frame: pd.DataFrame) -> None:
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        frame = frame.reset_index(drop=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    categories = {
+        str(name): [str(c) for c in frame[name].cat.categories]
+        for name in frame.columns
+        if isinstance(frame[name].dtype, pd.CategoricalDtype)
+    }
+    meta = {**(table.schema.metadata or {}), _CATEGORIES: json.dumps(categories).encode()}
+    table = table.replace_schema_metadata(meta)
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _commit(path: UPath, write) -> None:
+    """Write a file whole or not at all: locally through a temporary file and a rename."""
+    if path.protocol in ("", "file", "local"):
+        local = Path(path.path)
+        local.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=local.parent, prefix=f".{local.name}.tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+            os.replace(tmp, local)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    else:
+        with path.open("wb") as f:
+            write(f)
+
+
+def read_frame(path: UPath | Path | str, columns: list[str] | None = None) -> pd.DataFrame:
+    """A stored frame, only ``columns`` of it (None: all; ``[]``: none, its rows kept)."""
+    path = UPath(path)
+    if path.protocol in ("", "file", "local"):
+        # Mapped: the table's buffers point into the file, and only the columns used
+        # are ever read from disk; text stays Arrow text without a copy.
+        with pa.memory_map(path.path) as source:
+            table = pa.ipc.open_file(source).read_all()
+    else:
+        with path.open("rb") as f:
+            table = pa.ipc.open_file(pa.BufferReader(f.read())).read_all()
+    meta = table.schema.metadata or {}
+    if columns is not None:
+        missing = [c for c in columns if c not in table.column_names]
+        if missing:
+            raise KeyError(f"{path.name} has no column {missing}")
+        if not columns:
+            return pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+        table = table.select(list(columns))
+    # Text stays Arrow text, without a copy; a column written as Python objects goes back
+    # to them (the pandas metadata says which: small frames such as rejected rows).
+    frame = table.to_pandas(types_mapper={pa.large_string(): TEXT, pa.string(): TEXT}.get)
+    written = (table.schema.pandas_metadata or {}).get("columns", [])
+    for column in written:
+        name = column.get("name")
+        if column.get("numpy_type") == "object" and name in frame and frame[name].dtype == TEXT:
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    categories = json.loads(meta.get(_CATEGORIES, b"{}"))
+    for name, cats in categories.items():
+        if name in frame and list(frame[name].dtype.categories) != cats:
+            frame[name] = frame[name].astype(pd.CategoricalDtype(cats))
+    return frame

@@ -3,29 +3,30 @@
 import pandas as pd
 
 from iku_pipeline.assets.checks import realisasi_problems
+from iku_pipeline_tests.common import WILAYAH
 from iku_pipeline_tests.test_pipeline import run_year
 
 
 def _good_year() -> pd.DataFrame:
-    from iku_pipeline.indicators.declarations import INDIKATOR, WILAYAH
+    from iku_pipeline.indicators.declarations import INDIKATOR
 
     rows = [
         (i.kode, w, 1, None if i.satuan == "kegiatan" else 2, 1.0 if i.satuan == "kegiatan" else 50.0, i.satuan)
         for i in INDIKATOR
-        for w in WILAYAH
+        for w in WILAYAH.all
     ]
     return pd.DataFrame(rows, columns=["kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan"])
 
 
 def test_sound_year_has_no_problems():
-    assert realisasi_problems(_good_year()) == []
+    assert realisasi_problems(_good_year(), WILAYAH) == []
 
 
 def test_missing_row_numerator_above_denominator_and_out_of_range_value_are_found():
     frame = _good_year()
     frame = frame[~((frame["kode"] == "2") & (frame["wilayah"] == "Purwosari"))]
     frame.loc[frame["kode"].eq("3") & frame["wilayah"].eq("Banjarsari"), ["pembilang", "nilai"]] = (5, 250.0)
-    problems = realisasi_problems(frame)
+    problems = realisasi_problems(frame, WILAYAH)
     assert "baris 2 / Purwosari tidak ada" in problems
     assert any("pembilang 5 > penyebut 2" in p for p in problems)
     assert any("nilai 250.0 di luar 0-100" in p for p in problems)
@@ -37,11 +38,11 @@ def test_checks_run_with_the_year(data_dir, tmp_path):
         (e.asset_key.to_user_string(), e.check_name): e
         for e in result.get_asset_check_evaluations()
     }
-    assert evaluations[("indicators/iku", "realisasi_konsisten")].passed
+    assert evaluations[("indikator/realisasi_iku", "realisasi_konsisten")].passed
     for source in ("layanan", "pbb_dhkp", "konflik"):
-        assert evaluations[(f"staging/{source}", "baris_seimbang")].passed
-        assert evaluations[(f"staging/{source}", "berkas_terbaca")].passed
+        assert evaluations[(f"sumber/{source}/diterima", "baris_seimbang")].passed
+        assert evaluations[(f"sumber/{source}/diterima", "berkas_terbaca")].passed
     # The fixture rejects 9 of 22 register rows on purpose: above the 10% warning line.
-    warning = evaluations[("staging/layanan", "penolakan_wajar")]
+    warning = evaluations[("sumber/layanan/diterima", "penolakan_wajar")]
     assert not warning.passed
     assert warning.severity.value == "WARN"

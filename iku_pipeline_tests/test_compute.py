@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from iku_pipeline.indicators.compute import compute_realisasi, compute_tambahan, pbb_report
+from iku_pipeline_tests.common import WILAYAH
 
 K = "Kecamatan Metro Utara"
 KELURAHAN = ("Banjarsari", "Purwosari", "Purwoasri", "Karangrejo")
@@ -114,7 +115,7 @@ def counts(realisasi, kode):
 
 @pytest.fixture
 def realisasi(everything, stage_year):
-    return compute_realisasi(stage_year(), 2023)
+    return compute_realisasi(stage_year(), 2023, WILAYAH)
 
 
 # ---------------------------------------------------------------- shape of the table
@@ -226,7 +227,7 @@ def test_pbb_report(everything, stage_year):
 def test_partial_payer_has_not_paid(put, stage_year):
     put("pbb_dhkp", "dhkp.csv", "NOP;Kelurahan;PBB\n" f"{N[1]};Banjarsari;150.000\n")
     put("pbb_pembayaran", "b.csv", "NTPD;NOP;Tgl Bayar;Jumlah;Tahun\n" f"T-1;{N[1]};15/03/2023;149.999;2023\n")
-    assert counts(compute_realisasi(stage_year(), 2023), "3")[K] == (0, 1)
+    assert counts(compute_realisasi(stage_year(), 2023, WILAYAH), "3")[K] == (0, 1)
 
 
 def test_instalments_that_add_up_are_paid(put, stage_year):
@@ -238,13 +239,13 @@ def test_instalments_that_add_up_are_paid(put, stage_year):
         f"T-1;{N[1]};15/03/2023;100.000;2023\n"
         f"T-2;187203000100100010;15/04/2023;50.000;\n",  # the same NOP, written as digits
     )
-    assert counts(compute_realisasi(stage_year(), 2023), "3")[K] == (1, 1)
+    assert counts(compute_realisasi(stage_year(), 2023, WILAYAH), "3")[K] == (1, 1)
 
 
 def test_only_exempt_objects_give_a_null_iku_3(put, stage_year):
     put("pbb_dhkp", "dhkp.csv", "NOP;Kelurahan;PBB\n" f"{N[5]};Karangrejo;0\n")
     put("pbb_pembayaran", "b.csv", "NTPD;NOP;Tgl Bayar;Jumlah;Tahun\n" f"T-1;{N[5]};15/03/2023;10.000;2023\n")
-    assert figures(compute_realisasi(stage_year(), 2023), "3")[K] == (0, 0, None)
+    assert figures(compute_realisasi(stage_year(), 2023, WILAYAH), "3")[K] == (0, 0, None)
 
 
 # ---------------------------------------------------------------- IKU 4
@@ -259,7 +260,7 @@ def test_iku_4_is_the_number_of_activities(realisasi):
 
 
 def test_selesai_share_beside_iku_4(everything, stage_year):
-    t = compute_tambahan(stage_year(), 2023).set_index("wilayah")
+    t = compute_tambahan(stage_year(), 2023, WILAYAH).set_index("wilayah")
     assert (t.at[K, "kegiatan"], t.at[K, "kegiatan_selesai"]) == (4, 2)
     assert t.at[K, "persen_selesai"] == 50.0
     assert t.at["Banjarsari", "persen_selesai"] == 50.0
@@ -271,7 +272,7 @@ def test_selesai_share_beside_iku_4(everything, stage_year):
 
 def test_iku_4_delivered_without_activities_is_zero(put, stage_year):
     put("konflik", "k.csv", "No Kegiatan;Tanggal;Kelurahan;Jenis Konflik\n")
-    assert figures(compute_realisasi(stage_year(), 2023), "4")[K] == (0, None, 0.0)
+    assert figures(compute_realisasi(stage_year(), 2023, WILAYAH), "4")[K] == (0, None, 0.0)
 
 
 # ---------------------------------------------------------------- sources not delivered
@@ -279,7 +280,7 @@ def test_iku_4_delivered_without_activities_is_zero(put, stage_year):
 
 def test_indicators_of_undelivered_sources_are_null(put, stage_year):
     put("layanan", "register.csv", LAYANAN)
-    r = compute_realisasi(stage_year(), 2023)
+    r = compute_realisasi(stage_year(), 2023, WILAYAH)
     for kode in ("2", "3", "4"):
         for wilayah, values in figures(r, kode).items():
             assert values == (None, None, None), (kode, wilayah)
@@ -288,45 +289,45 @@ def test_indicators_of_undelivered_sources_are_null(put, stage_year):
 
 def test_iku_2_null_when_only_the_ba_is_missing(put, stage_year):
     put("musrenbang_usulan", "usulan.csv", USULAN)
-    f = figures(compute_realisasi(stage_year(), 2023), "2")
+    f = figures(compute_realisasi(stage_year(), 2023, WILAYAH), "2")
     assert all(v == (None, None, None) for v in f.values())
 
 
 def test_iku_2_null_when_only_the_proposals_are_missing(put, stage_year):
     put("musrenbang_ba", "ba.csv", BA)
-    f = figures(compute_realisasi(stage_year(), 2023), "2")
+    f = figures(compute_realisasi(stage_year(), 2023, WILAYAH), "2")
     assert all(v == (None, None, None) for v in f.values())
 
 
 def test_iku_3_null_when_the_payments_are_missing(put, stage_year):
     put("pbb_dhkp", "dhkp.csv", DHKP)
-    f = figures(compute_realisasi(stage_year(), 2023), "3")
+    f = figures(compute_realisasi(stage_year(), 2023, WILAYAH), "3")
     assert all(v == (None, None, None) for v in f.values())
 
 
 def test_iku_3_null_when_the_roll_is_missing(put, stage_year):
     put("pbb_pembayaran", "b.csv", BAYAR_S1)
-    f = figures(compute_realisasi(stage_year(), 2023), "3")
+    f = figures(compute_realisasi(stage_year(), 2023, WILAYAH), "3")
     assert all(v == (None, None, None) for v in f.values())
 
 
 def test_iku_1_null_when_the_register_is_missing(put, stage_year):
     put("konflik", "konflik.csv", KONFLIK)
-    r = compute_realisasi(stage_year(), 2023)
+    r = compute_realisasi(stage_year(), 2023, WILAYAH)
     for kode in ("1", "1a", "1b", "1c", "1d"):
         assert all(v == (None, None, None) for v in figures(r, kode).values())
     assert figures(r, "4")[K] == (4, None, 4.0)
 
 
 def test_selesai_share_null_when_konflik_is_missing(stage_year):
-    t = compute_tambahan(stage_year(), 2023)
+    t = compute_tambahan(stage_year(), 2023, WILAYAH)
     assert len(t) == 5
     assert t["kegiatan"].isna().all() and t["persen_selesai"].isna().all()
 
 
 def test_delivered_but_empty_register_has_zero_counts_and_null_nilai(put, stage_year):
     put("layanan", "register.csv", "No Register;Tanggal Masuk;Jenis Layanan;Kelurahan;Status\n")
-    f = figures(compute_realisasi(stage_year(), 2023), "1")
+    f = figures(compute_realisasi(stage_year(), 2023, WILAYAH), "1")
     assert f[K] == (0, 0, None)
 
 
@@ -351,9 +352,8 @@ def test_the_committed_fixtures_iku_3(data_dir):
         staged[name] = stage_source(
             spec, data_dir / "raw" / name / "2023", 2023, b"k",
             {r.source: staged[r.source] for r in spec.references},
-            load_jenis_layanan(data_dir / "reference"),
-        )  # fmt: skip
-    assert counts(compute_realisasi(staged, 2023), "3") == {
+            load_jenis_layanan(data_dir / "reference"), wilayah=WILAYAH)  # fmt: skip
+    assert counts(compute_realisasi(staged, 2023, WILAYAH), "3") == {
         K: (3, 5), "Banjarsari": (1, 2), "Purwosari": (1, 1), "Purwoasri": (1, 1), "Karangrejo": (0, 1)
     }
 
@@ -363,30 +363,34 @@ def test_the_committed_fixtures_iku_3(data_dir):
 
 def test_compute_year_reads_exactly_the_declared_columns(everything, stage_year, tmp_path):
     """COLUMNS (what the indicator step loads) is what compute_year reads: on frames
-    projected to it, in memory and through the staged store, it gives what it gives on
+    projected to it, in memory and through the stored files, it gives what it gives on
     the whole frames; without any one declared column it fails."""
     import dataclasses
+
+    from upath import UPath
 
     from iku_pipeline.indicators.compute import COLUMNS
     from iku_pipeline.indicators.year import compute_year
     from iku_pipeline.sources.specs import SOURCES
-    from iku_pipeline.store import read_staged, write_staged
+    from iku_pipeline.io import YearFilesIOManager, read_frame
 
     staged = stage_year()
     assert set(COLUMNS) == set(SOURCES)
-    assert all(s.delivered and len(s.accepted) for s in staged.values())
-    full = compute_year(staged, 2023)
+    assert all(s.diserahkan and len(s.diterima) for s in staged.values())
+    full = compute_year(staged, 2023, WILAYAH)
 
     def project(name, s, columns):
-        return dataclasses.replace(s, accepted=s.accepted[list(columns)])
+        return dataclasses.replace(s, diterima=s.diterima[list(columns)])
 
     projected = {name: project(name, s, COLUMNS[name]) for name, s in staged.items()}
     stored = {}
     for name, s in staged.items():
-        write_staged(tmp_path / f"{name}.pickle", s)
-        stored[name] = read_staged(tmp_path / f"{name}.pickle", COLUMNS[name])
+        YearFilesIOManager().dump_to_path(None, s.diterima, UPath(tmp_path / name))
+        stored[name] = dataclasses.replace(
+            s, diterima=read_frame(tmp_path / f"{name}.arrow", COLUMNS[name])
+        )
     for variant in (projected, stored):
-        got = compute_year(variant, 2023)
+        got = compute_year(variant, 2023, WILAYAH)
         pd.testing.assert_frame_equal(got.realisasi, full.realisasi)
         pd.testing.assert_frame_equal(got.tambahan, full.tambahan)
         assert got.laporan == full.laporan and got.laporan["pbb"]
@@ -397,4 +401,4 @@ def test_compute_year_reads_exactly_the_declared_columns(everything, stage_year,
             fewer = [c for c in columns if c != column]
             less = {**projected, name: project(name, staged[name], fewer)}
             with pytest.raises(KeyError):
-                compute_year(less, 2023)
+                compute_year(less, 2023, WILAYAH)

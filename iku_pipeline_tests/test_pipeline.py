@@ -166,8 +166,8 @@ def test_year_with_nothing_delivered_has_null_rows(data_dir, warehouse_url):
     got = table(warehouse_url, "realisasi_iku", 2022)
     assert len(got) == 40
     assert got[["pembilang", "penyebut", "nilai"]].isna().all().all()
-    iku = result.output_for_node("indicators__iku")
-    assert sorted(iku.belum_diserahkan) == sorted(
+    laporan = result.output_for_node("indikator", "laporan")[2022]
+    assert sorted(laporan["belum_diserahkan"]) == sorted(
         ["layanan", "musrenbang_usulan", "musrenbang_ba", "pbb_dhkp", "pbb_pembayaran", "konflik"]
     )
 
@@ -188,7 +188,7 @@ def test_failed_files_fail_the_year_and_keep_its_previous_publication(data_dir, 
         if e.event_type_value == "STEP_FAILURE"
     }
     # Every unreadable file of every source is named at once, with its cause.
-    message = failures["indicators__iku"]
+    message = failures["indikator"]
     assert "register_tw3.xlsx" in message
     assert "konflik_susulan.csv" in message
     assert "jenis_konflik" in message  # the required column its header lacks

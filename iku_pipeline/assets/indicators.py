@@ -1,37 +1,52 @@
-"""Indicator assets: the year's IKU values from the staged sources (DATA_CONTRACT §3)."""
+"""Indicator assets: the year's IKU values from the staged sources (docs/data-contract.md §3, §5).
+
+One step reads, of every source, only the accepted columns the computations declare
+(``compute.COLUMNS``) and its report; it stores the ``realisasi_iku`` and
+``realisasi_tambahan`` rows and the figures §3 asks to report, and checks them in the
+same step (``realisasi_konsisten``, blocking: an inconsistent year is never published).
+"""
 
 import math
 
 import dagster as dg
 
-from iku_pipeline.assets.ingest import staged_key
+from iku_pipeline.assets.checks import realisasi_problems
+from iku_pipeline.assets.ingest import WILAYAH_KEY, sumber_ins
 from iku_pipeline.assets.metadata import realisasi_markdown
 from iku_pipeline.indicators.compute import COLUMNS
-from iku_pipeline.indicators.declarations import KECAMATAN
 from iku_pipeline.indicators.year import compute_year
-from iku_pipeline.io import for_output, only_columns, per_year, years_of
+from iku_pipeline.model import SourceFailed, SourceReport, Staged, Wilayah, empty_rejected
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.sources.specs import SOURCES
-from iku_pipeline.sources.validate import SourceFailed, Staged
 
-GROUP = "indicators"
-IKU_KEY = dg.AssetKey(["indicators", "iku"])
-
-
-def staged_by_year(context, **sources) -> dict[int, dict[str, Staged]]:
-    """{year: {source: staged}} from the staged inputs of a (possibly multi-year) run."""
-    by_source = {name: per_year(context, value) for name, value in sources.items()}
-    return {y: {name: by_source[name][y] for name in SOURCES} for y in years_of(context)}
+GROUP = "indikator"
+PARTS = ("realisasi_iku", "realisasi_tambahan", "laporan")
 
 
-def failed_files_message(years: dict[int, dict[str, Staged]]) -> str | None:
+def indikator_key(part: str) -> dg.AssetKey:
+    return dg.AssetKey([GROUP, part])
+
+
+def staged_by_year(diterima: dict, laporan: dict) -> dict[int, dict[str, Staged]]:
+    """{tahun: {sumber: staged}} from the per-source inputs ``{sumber: {tahun: value}}``
+    (accepted rows and reports; the rejected rows are not read here)."""
+    years = next(iter(laporan.values())).keys()
+    return {
+        tahun: {
+            name: Staged(
+                SourceReport.from_json(laporan[name][tahun]),
+                diterima[name][tahun],
+                empty_rejected(),
+            )
+            for name in SOURCES
+        }
+        for tahun in years
+    }
+
+
+def failed_files_message(reports: dict[int, dict[str, SourceReport]]) -> str | None:
     """Every file of the run that could not be read, per source and year (§4)."""
-    parts = [
-        str(SourceFailed(name, tahun, s.failed))
-        for tahun, staged in years.items()
-        for name, s in staged.items()
-        if s.failed
-    ]
+    parts = [str(SourceFailed(r)) for by_source in reports.values() for r in by_source.values() if r.gagal]
     if not parts:
         return None
     return (
@@ -40,61 +55,104 @@ def failed_files_message(years: dict[int, dict[str, Staged]]) -> str | None:
     )
 
 
-@dg.asset(
-    key=IKU_KEY,
+_INS = {
+    "wilayah": dg.AssetIn(key=WILAYAH_KEY),
+    **{f"{n}_diterima": i for n, i in sumber_ins("diterima", COLUMNS).items()},
+    **{f"{n}_laporan": i for n, i in sumber_ins("laporan").items()},
+}
+
+
+@dg.multi_asset(
+    name="indikator",
+    outs={
+        "realisasi_iku": dg.AssetOut(
+            key=indikator_key("realisasi_iku"),
+            description="Realisasi of every IKU (1, 1a-1d, 2, 3, 4) for the kecamatan and "
+            "each kelurahan: pembilang, penyebut and nilai, as the signed matrix's formulas say.",
+            kinds={"pandas"},
+        ),
+        "realisasi_tambahan": dg.AssetOut(
+            key=indikator_key("realisasi_tambahan"),
+            description="The supplementary figures beside the IKU (IKU 4's share Selesai).",
+            kinds={"pandas"},
+        ),
+        "laporan": dg.AssetOut(
+            key=indikator_key("laporan"),
+            description="The figures the contract asks to report beside the IKU, and the "
+            "sources not delivered.",
+            kinds={"json"},
+        ),
+    },
+    ins=_INS,
+    check_specs=[
+        dg.AssetCheckSpec(
+            "realisasi_konsisten",
+            asset=indikator_key("realisasi_iku"),
+            blocking=True,
+            description="Every indicator × wilayah row present once; pembilang ≤ penyebut; "
+            "0 ≤ nilai ≤ 100 for percentages; IKU 4's nilai is its count.",
+        )
+    ],
     group_name=GROUP,
     partitions_def=tahun_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    # Only the accepted columns the computation reads (and every file and count).
-    ins={
-        name: dg.AssetIn(key=staged_key(name), metadata=only_columns(COLUMNS[name]))
-        for name in SOURCES
-    },
-    kinds={"pandas"},
+    can_subset=False,
 )
-def iku(
-    context: dg.AssetExecutionContext,
-    layanan,
-    musrenbang_usulan,
-    musrenbang_ba,
-    pbb_dhkp,
-    pbb_pembayaran,
-    konflik,
-) -> dg.Output:
-    """Realisasi of every IKU (1, 1a-1d, 2, 3, 4) for the kecamatan and each kelurahan:
-    pembilang, penyebut and nilai, as the signed matrix's formulas say. Fails, naming
-    every unreadable file, when a delivered file could not be read."""
-    years = staged_by_year(
-        context,
-        layanan=layanan,
-        musrenbang_usulan=musrenbang_usulan,
-        musrenbang_ba=musrenbang_ba,
-        pbb_dhkp=pbb_dhkp,
-        pbb_pembayaran=pbb_pembayaran,
-        konflik=konflik,
+def indikator(context: dg.AssetExecutionContext, wilayah, **inputs):
+    """Fails, naming every unreadable file, when a delivered file could not be read."""
+    diterima = {n: inputs[f"{n}_diterima"] for n in SOURCES}
+    laporan = {n: inputs[f"{n}_laporan"] for n in SOURCES}
+    years = staged_by_year(diterima, laporan)
+    message = failed_files_message(
+        {t: {n: s.laporan for n, s in by.items()} for t, by in years.items()}
     )
-    message = failed_files_message(years)
     if message:
         raise dg.Failure(description=message)
-    out = {tahun: compute_year(staged, tahun) for tahun, staged in years.items()}
-    metadata = {}
+    of_year = {tahun: Wilayah.from_json(value) for tahun, value in wilayah.items()}
+    out = {tahun: compute_year(staged, tahun, of_year[tahun]) for tahun, staged in years.items()}
+    problems = {}
     for tahun, result in out.items():
-        kec = result.realisasi[result.realisasi["wilayah"].eq(KECAMATAN)]
+        kec = result.realisasi[result.realisasi["wilayah"].eq(of_year[tahun].kecamatan)]
         for row in kec.itertuples():
             missing = row.nilai is None or math.isnan(row.nilai)
             shown = "belum tersedia" if missing else f"{row.nilai:.2f}"
             context.log.info(f"{tahun} IKU {row.kode}: {shown} {row.satuan}")
-            if len(out) == 1 and not missing:
-                metadata[f"iku_{row.kode}"] = float(row.nilai)
         if result.belum_diserahkan:
             context.log.warning(
                 f"{tahun}: sumber belum diserahkan: " + ", ".join(result.belum_diserahkan)
             )
-        suffix = "" if len(out) == 1 else f"_{tahun}"
-        metadata[f"realisasi{suffix}"] = dg.MetadataValue.md(realisasi_markdown(result.realisasi))
-        metadata[f"sumber_belum_diserahkan{suffix}"] = dg.MetadataValue.json(
-            result.belum_diserahkan
-        )
-        metadata[f"laporan{suffix}"] = dg.MetadataValue.json(result.laporan)
-    metadata["dagster/row_count"] = sum(len(r.realisasi) for r in out.values())
-    return dg.Output(for_output(out), metadata=metadata)
+        found = realisasi_problems(result.realisasi, of_year[tahun])
+        if found:
+            problems[str(tahun)] = found
+    realisasi_md = "\n\n".join(
+        f"**{tahun}**\n\n{realisasi_markdown(r.realisasi)}" for tahun, r in sorted(out.items())
+    )
+    yield dg.Output(
+        {t: r.realisasi for t, r in out.items()},
+        "realisasi_iku",
+        metadata={
+            "dagster/row_count": sum(len(r.realisasi) for r in out.values()),
+            "realisasi": dg.MetadataValue.md(realisasi_md),
+        },
+    )
+    yield dg.Output(
+        {t: r.tambahan for t, r in out.items()},
+        "realisasi_tambahan",
+        metadata={"dagster/row_count": sum(len(r.tambahan) for r in out.values())},
+    )
+    yield dg.Output(
+        {t: {"laporan": r.laporan, "belum_diserahkan": r.belum_diserahkan} for t, r in out.items()},
+        "laporan",
+        metadata={
+            "sumber_belum_diserahkan": dg.MetadataValue.json(
+                {str(t): r.belum_diserahkan for t, r in out.items()}
+            ),
+            "laporan": dg.MetadataValue.json({str(t): r.laporan for t, r in out.items()}),
+        },
+    )
+    yield dg.AssetCheckResult(
+        asset_key=indikator_key("realisasi_iku"),
+        check_name="realisasi_konsisten",
+        passed=not problems,
+        metadata={"masalah": dg.MetadataValue.json(problems)},
+    )

@@ -1,105 +1,239 @@
-"""Ingest assets: one per source, reading ``raw/<source>/<tahun>/`` (DATA_CONTRACT §1-§4).
+"""Ingest assets: the kelurahan table, then one multi-asset per source reading
+``raw/<sumber>/<tahun>/`` (docs/data-contract.md §1-§4, §9).
 
-Wiring only: the reading and the rules are in ``iku_pipeline.sources``. A file that
-cannot be read does not stop the other sources from being read: it is logged, shown in
-the metadata and carried in the staged value, and the indicator step then fails the
+Each source's step stores three values per year, so every later step loads only what it
+reads: ``sumber/<sumber>/diterima`` (the accepted rows, typed, personal data masked),
+``sumber/<sumber>/ditolak`` (the rejected rows as ``baris_ditolak`` records) and
+``sumber/<sumber>/laporan`` (files, counts, figures). Its checks run in the same step.
+A file that cannot be read does not stop the other sources from being read: it is
+logged, shown in the metadata and the checks, and the indicator step then fails the
 year naming every such file at once (§4).
+
+Wiring only: the reading and the rules are in ``iku_pipeline.sources``; the inputs are
+built from the specs, so a new source needs only its spec and its schema.
 """
 
 import dagster as dg
 
-from iku_pipeline.assets.metadata import column_schema, staged_metadata, years_metadata
-from iku_pipeline.io import for_output, only_columns, per_year, years_of
+from iku_pipeline.assets.metadata import column_schema, staged_metadata
+from iku_pipeline.io import only_columns
+from iku_pipeline.model import KEY, SourceReport, Staged, Wilayah, empty_rejected
 from iku_pipeline.partitions import tahun_partitions
-from iku_pipeline.resources import IkuPaths
-from iku_pipeline.sources import masking
-from iku_pipeline.sources.reference import load_jenis_layanan
+from iku_pipeline.resources import IkuPaths, Validation
+from iku_pipeline.sources.reference import KELURAHAN_FILE, load_jenis_layanan, load_wilayah
 from iku_pipeline.sources.specs import SOURCES, SourceSpec
-from iku_pipeline.sources.validate import Staged, stage_source
-from iku_pipeline.store import REFERENCE_COLUMNS
+from iku_pipeline.sources.validate import stage_source
 
-GROUP = "ingest"
-PREFIX = "staging"
-
-
-def staged_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey([PREFIX, source])
+GROUP = "sumber"
+PARTS = ("diterima", "ditolak", "laporan")
+WILAYAH_KEY = dg.AssetKey(["referensi", "kelurahan"])
 
 
-def _ingest(
-    context: dg.AssetExecutionContext,
-    paths: IkuPaths,
-    spec: SourceSpec,
-    referensi: dict[int, Staged] | None,
-) -> dg.Output:
-    key, stable = masking.hash_key()
-    if not stable:
-        context.log.warning(
-            f"{masking.HASH_KEY_ENV} tidak diatur: data pribadi tetap disamarkan, tetapi "
-            "hash NIK/nama hanya dapat dihubungkan dalam run ini, tidak antar-run."
+def sumber_key(sumber: str, part: str) -> dg.AssetKey:
+    """``sumber/<sumber>/<part>``, part one of ``PARTS``."""
+    return dg.AssetKey([GROUP, sumber, part])
+
+
+def sumber_ins(part: str, columns=None) -> dict[str, dg.AssetIn]:
+    """One input per source, named after it: its ``part``, only ``columns[sumber]`` of
+    a frame when given."""
+    return {
+        name: dg.AssetIn(
+            key=sumber_key(name, part),
+            metadata=only_columns(columns[name]) if columns is not None else None,
         )
-    jenis = load_jenis_layanan(paths.reference) if spec.name == "layanan" else None
-    out: dict[int, Staged] = {}
-    for tahun in years_of(context):
-        folder = paths.raw / spec.name / str(tahun)
-        refs = {r.source: referensi[tahun] for r in spec.references} if referensi else {}
-        context.log.info(f"Membaca {spec.name} {tahun} dari raw/{spec.name}/{tahun}/ ...")
-        staged = stage_source(spec, folder, tahun, key, refs, jenis, root=paths.data)
-        if not staged.delivered:
-            context.log.warning(
-                f"{spec.judul} tahun {tahun} belum diserahkan (folder raw/{spec.name}/{tahun} "
-                "tidak ada atau kosong): indikator yang memerlukannya tidak bernilai."
+        for name in SOURCES
+    }
+
+
+_COMMON = dict(partitions_def=tahun_partitions, backfill_policy=dg.BackfillPolicy.single_run())
+
+
+@dg.asset(key=WILAYAH_KEY, group_name="referensi", kinds={"csv"}, **_COMMON)
+def kelurahan(context: dg.AssetExecutionContext, paths: IkuPaths) -> dict[int, dict]:
+    """The kelurahan of ``reference/kelurahan.csv`` (§9), read once per run: the only
+    place the kelurahan are named. Every year of the run uses this table."""
+    wilayah = load_wilayah(paths.reference)
+    context.log.info(f"Kelurahan dari {KELURAHAN_FILE}: {', '.join(wilayah.names)}")
+    if wilayah.placeholder_codes:
+        context.log.warning(
+            f"Kode SISMIOP di {KELURAHAN_FILE} masih sementara: ganti dengan kode dari unit "
+            "PBB sebelum membaca berkas PBB dalam format SISMIOP."
+        )
+    context.add_output_metadata(
+        {"kelurahan": dg.MetadataValue.json([k.nama for k in wilayah.kelurahan])}
+    )
+    return {int(k): wilayah.to_json() for k in context.partition_keys}
+
+
+def _referenced(spec: SourceSpec, inputs: dict, tahun: int) -> dict[str, Staged]:
+    """The sources ``spec`` refers to, of one year: their report and accepted keys."""
+    return {
+        ref.source: Staged(
+            SourceReport.from_json(inputs[f"{ref.source}_laporan"][tahun]),
+            inputs[f"{ref.source}_diterima"][tahun],
+            empty_rejected(),
+        )
+        for ref in spec.references
+    }
+
+
+def _checks(spec: SourceSpec) -> list[dg.AssetCheckSpec]:
+    asset = sumber_key(spec.name, "diterima")
+    return [
+        dg.AssetCheckSpec(
+            "baris_seimbang",
+            asset=asset,
+            blocking=True,
+            description="Rows read = rows accepted + rows rejected, per file and in total (§4).",
+        ),
+        dg.AssetCheckSpec(
+            "berkas_terbaca",
+            asset=asset,
+            description="Every delivered file could be read (§4). A failure here also fails "
+            "the year's indicator step, which names every unreadable file.",
+        ),
+        dg.AssetCheckSpec(
+            "penolakan_wajar",
+            asset=asset,
+            description="Warns when the source was not delivered, or rejects more than a share "
+            "of its rows (setting `batas_penolakan`, default 10%).",
+        ),
+    ]
+
+
+def _check_results(spec: SourceSpec, staged: dict[int, Staged], limit: float):
+    asset = sumber_key(spec.name, "diterima")
+    seimbang, terbaca, wajar = {}, {}, {}
+    for tahun, s in staged.items():
+        r = s.laporan
+        seimbang[tahun] = [
+            f"{f.berkas}: dibaca {f.dibaca} != diterima {f.diterima} + ditolak {f.ditolak}"
+            for f in r.berkas
+            if f.dibaca != f.diterima + f.ditolak
+        ]
+        if r.dibaca != len(s.diterima) + len(s.ditolak):
+            seimbang[tahun].append(
+                f"total: dibaca {r.dibaca} != diterima {len(s.diterima)} + "
+                f"ditolak {len(s.ditolak)}"
             )
-        for f in staged.files:
-            if f.gagal:
-                context.log.error(f"{spec.name} {tahun}: {f.berkas} tidak dapat dibaca: {f.gagal}")
-            else:
-                context.log.info(
-                    f"{f.berkas}: {f.dibaca} baris dibaca, {f.diterima} diterima, "
-                    f"{f.ditolak} ditolak"
-                )
-        out[tahun] = staged
-    if len(out) == 1:
-        metadata = staged_metadata(next(iter(out.values())), spec)
-    else:
-        metadata = years_metadata(out)
-    return dg.Output(for_output(out), metadata=metadata)
+        terbaca[tahun] = [f"{f.berkas}: {f.gagal}" for f in r.gagal]
+        if not r.diserahkan:
+            wajar[tahun] = [f"{spec.name} {tahun} belum diserahkan"]
+        elif r.dibaca and len(s.ditolak) / r.dibaca > limit:
+            share = len(s.ditolak) / r.dibaca
+            wajar[tahun] = [
+                f"{len(s.ditolak)} dari {r.dibaca} baris ditolak ({share:.1%} > {limit:.0%})"
+            ]
+    for name, problems, severity in (
+        ("baris_seimbang", seimbang, dg.AssetCheckSeverity.ERROR),
+        ("berkas_terbaca", terbaca, dg.AssetCheckSeverity.ERROR),
+        ("penolakan_wajar", wajar, dg.AssetCheckSeverity.WARN),
+    ):
+        found = {str(y): p for y, p in problems.items() if p}
+        yield dg.AssetCheckResult(
+            asset_key=asset,
+            check_name=name,
+            passed=not found,
+            severity=severity,
+            metadata={"masalah": dg.MetadataValue.json(found)},
+        )
+
+
+def _log_year(context, spec: SourceSpec, staged: Staged) -> None:
+    r = staged.laporan
+    if not r.diserahkan:
+        context.log.warning(
+            f"{spec.judul} tahun {r.tahun} belum diserahkan (folder raw/{spec.name}/{r.tahun} "
+            "tidak ada atau kosong): indikator yang memerlukannya tidak bernilai."
+        )
+    for f in r.berkas:
+        if f.gagal:
+            context.log.error(f"{spec.name} {r.tahun}: {f.berkas} tidak dapat dibaca: {f.gagal}")
+        else:
+            context.log.info(
+                f"{f.berkas}: {f.dibaca} baris dibaca, {f.diterima} diterima, {f.ditolak} ditolak"
+            )
 
 
 def _build(spec: SourceSpec) -> dg.AssetsDefinition:
-    common = dict(
-        name=spec.name,
-        key_prefix=[PREFIX],
-        group_name=GROUP,
-        partitions_def=tahun_partitions,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        description=(
-            f"Rows of the {spec.judul} (`raw/{spec.name}/<tahun>/`) that pass every rule "
-            "of the data contract, typed, personal data masked. Rejected rows are carried "
-            "with their reasons to `baris_ditolak`."
+    ins = {"wilayah": dg.AssetIn(key=WILAYAH_KEY)}
+    for ref in spec.references:  # of a referenced source, its report and accepted keys
+        ins[f"{ref.source}_laporan"] = dg.AssetIn(key=sumber_key(ref.source, "laporan"))
+        ins[f"{ref.source}_diterima"] = dg.AssetIn(
+            key=sumber_key(ref.source, "diterima"), metadata=only_columns([KEY])
+        )
+    outs = {
+        "diterima": dg.AssetOut(
+            key=sumber_key(spec.name, "diterima"),
+            description=f"Rows of the {spec.judul} that pass every rule of the data contract, "
+            "typed, personal data masked.",
+            metadata={"dagster/column_schema": column_schema(spec.name)},
+            kinds={"pandas"},
         ),
-        kinds={"pandas"},
-        metadata={"dagster/column_schema": column_schema(spec.name)},
+        "ditolak": dg.AssetOut(
+            key=sumber_key(spec.name, "ditolak"),
+            description=f"Rejected rows of the {spec.judul}: file, row, column, reason, "
+            "masked values (to baris_ditolak).",
+            kinds={"pandas"},
+        ),
+        "laporan": dg.AssetOut(
+            key=sumber_key(spec.name, "laporan"),
+            description=f"The {spec.judul}'s files: size, sha256, rows read, accepted, "
+            "rejected, and why a file could not be read.",
+            kinds={"json"},
+        ),
+    }
+
+    @dg.multi_asset(
+        name=f"sumber_{spec.name}",
+        outs=outs,
+        ins=ins,
+        check_specs=_checks(spec),
+        group_name=GROUP,
+        can_subset=False,
+        **_COMMON,
     )
-    if not spec.references:
+    def _asset(
+        context: dg.AssetExecutionContext, paths: IkuPaths, validation: Validation, **inputs
+    ):
+        key, stable = validation.key
+        if not stable:
+            context.log.warning(
+                "IKU_HASH_KEY tidak diatur: data pribadi tetap disamarkan, tetapi hash "
+                "NIK/nama hanya dapat dihubungkan dalam run ini, tidak antar-run."
+            )
+        jenis = load_jenis_layanan(paths.reference) if spec.name == "layanan" else None
+        staged: dict[int, Staged] = {}
+        for tahun, wilayah in inputs["wilayah"].items():
+            context.log.info(f"Membaca {spec.name} {tahun} dari raw/{spec.name}/{tahun}/ ...")
+            staged[tahun] = stage_source(
+                spec,
+                paths.raw / spec.name / str(tahun),
+                tahun,
+                key,
+                _referenced(spec, inputs, tahun),
+                jenis,
+                root=paths.data,
+                limits=validation.limits,
+                wilayah=Wilayah.from_json(wilayah),
+            )
+            _log_year(context, spec, staged[tahun])
+        meta = staged_metadata(staged)
+        yield dg.Output(
+            {t: s.diterima for t, s in staged.items()}, "diterima", metadata=meta["diterima"]
+        )
+        yield dg.Output(
+            {t: s.ditolak for t, s in staged.items()}, "ditolak", metadata=meta["ditolak"]
+        )
+        yield dg.Output(
+            {t: s.laporan.to_json() for t, s in staged.items()},
+            "laporan",
+            metadata=meta["laporan"],
+        )
+        yield from _check_results(spec, staged, validation.rejected_share)
 
-        @dg.asset(**common)
-        def _asset(context: dg.AssetExecutionContext, paths: IkuPaths) -> dg.Output:
-            return _ingest(context, paths, spec, None)
-
-        return _asset
-    (ref,) = spec.references
-
-    # Of the referenced source, only the keys the references are checked against.
-    keys_only = dg.AssetIn(key=staged_key(ref.source), metadata=only_columns(REFERENCE_COLUMNS))
-
-    @dg.asset(**common, ins={"referensi": keys_only})
-    def _asset_ref(
-        context: dg.AssetExecutionContext, paths: IkuPaths, referensi
-    ) -> dg.Output:
-        return _ingest(context, paths, spec, per_year(context, referensi))
-
-    return _asset_ref
+    return _asset
 
 
-ingest_assets = [_build(spec) for spec in SOURCES.values()]
+ingest_assets = [kelurahan, *(_build(spec) for spec in SOURCES.values())]

@@ -9,9 +9,8 @@ from __future__ import annotations
 import dagster as dg
 import pandas as pd
 
+from iku_pipeline.model import Staged
 from iku_pipeline.sources.schemas import SCHEMAS
-from iku_pipeline.sources.specs import SourceSpec
-from iku_pipeline.sources.validate import Staged
 
 PREVIEW_ROWS = 10
 
@@ -47,12 +46,28 @@ def column_schema(sumber: str) -> dg.TableSchema:
     )
 
 
-def staged_metadata(staged: Staged, spec: SourceSpec) -> dict:
-    if not staged.delivered:
-        return {"diserahkan": False, "dagster/row_count": 0}
-    files = pd.DataFrame(
+def staged_metadata(staged: dict[int, Staged]) -> dict[str, dict]:
+    """Metadata of a source's three outputs, the same keys whatever the number of years
+    in the run: totals, then per year and per file."""
+    years = sorted(staged.items())
+    per_tahun = pd.DataFrame(
         [
             {
+                "tahun": tahun,
+                "diserahkan": "ya" if s.diserahkan else "belum",
+                "berkas": len(s.laporan.berkas),
+                "gagal": len(s.laporan.gagal),
+                "dibaca": s.laporan.dibaca,
+                "diterima": len(s.diterima),
+                "ditolak": len(s.ditolak),
+            }
+            for tahun, s in years
+        ]
+    )
+    per_berkas = pd.DataFrame(
+        [
+            {
+                "tahun": tahun,
                 "berkas": f.berkas,
                 "dibaca": f.dibaca,
                 "diterima": f.diterima,
@@ -61,10 +76,11 @@ def staged_metadata(staged: Staged, spec: SourceSpec) -> dict:
                 "gagal": f.gagal or "",
                 "sha256": f.sha256[:12],
             }
-            for f in staged.files
+            for tahun, s in years
+            for f in s.laporan.berkas
         ]
     )
-    rejected = staged.rejected
+    rejected = pd.concat([s.ditolak for _, s in years], ignore_index=True)
     per_kolom = (
         rejected.assign(kolom=rejected["kolom"].replace("", "(seluruh baris)"))
         .groupby("kolom")
@@ -73,44 +89,29 @@ def staged_metadata(staged: Staged, spec: SourceSpec) -> dict:
         .rename("baris")
         .reset_index()
     )
-    meta = {
-        "diserahkan": True,
-        "dagster/row_count": len(staged.accepted),
-        "baris_dibaca": staged.rows_read,
-        "baris_diterima": len(staged.accepted),
-        "baris_ditolak": len(rejected),
-        "per_berkas": dg.MetadataValue.md(_md_table(files)),
-        "ditolak_per_kolom": dg.MetadataValue.md(_md_table(per_kolom)),
-        "contoh_baris_ditolak": dg.MetadataValue.md(
-            _md_table(rejected[["berkas", "baris", "kolom", "alasan"]].head(PREVIEW_ROWS))
+    unmapped: dict[str, int] = {}
+    for _, s in years:
+        for name, n in s.laporan.info.get("jenis_layanan_tidak_dikenal", {}).items():
+            unmapped[name] = unmapped.get(name, 0) + n
+    laporan = {
+        "diserahkan": dg.MetadataValue.json(
+            {str(t): s.diserahkan for t, s in years}
         ),
+        "baris_dibaca": int(per_tahun["dibaca"].sum()),
+        "per_tahun": dg.MetadataValue.md(_md_table(per_tahun)),
+        "per_berkas": dg.MetadataValue.md(_md_table(per_berkas)),
+        "jenis_layanan_tidak_dikenal": dg.MetadataValue.json(unmapped),
     }
-    if "jenis_layanan_tidak_dikenal" in staged.info:
-        unmapped = staged.info["jenis_layanan_tidak_dikenal"]
-        meta["jenis_layanan_tidak_dikenal"] = dg.MetadataValue.json(unmapped)
-        meta["jenis_layanan_tidak_dikenal_jumlah"] = sum(unmapped.values())
-    return meta
-
-
-def years_metadata(by_year: dict[int, Staged]) -> dict:
-    """A multi-year run's summary: one line per year."""
-    rows = pd.DataFrame(
-        [
-            {
-                "tahun": tahun,
-                "diserahkan": "ya" if s.delivered else "belum",
-                "berkas": len(s.files),
-                "gagal": len(s.failed),
-                "dibaca": s.rows_read,
-                "diterima": len(s.accepted),
-                "ditolak": len(s.rejected),
-            }
-            for tahun, s in sorted(by_year.items())
-        ]
-    )
     return {
-        "per_tahun": dg.MetadataValue.md(_md_table(rows)),
-        "dagster/row_count": int(rows["diterima"].sum()),
+        "diterima": {"dagster/row_count": int(per_tahun["diterima"].sum())},
+        "ditolak": {
+            "dagster/row_count": len(rejected),
+            "ditolak_per_kolom": dg.MetadataValue.md(_md_table(per_kolom)),
+            "contoh_baris_ditolak": dg.MetadataValue.md(
+                _md_table(rejected[["tahun", "berkas", "baris", "kolom", "alasan"]].head(PREVIEW_ROWS))
+            ),
+        },
+        "laporan": laporan,
     }
 
 

@@ -1,21 +1,26 @@
 """Publish assets: each year's rows replace that year in the warehouse in one
-transaction (DATA_CONTRACT §4-§5)."""
+transaction, then the office's files are written from them (docs/data-contract.md §4-§5)."""
 
 import base64
 
 import dagster as dg
 
-from iku_pipeline.assets.indicators import IKU_KEY, staged_by_year
-from iku_pipeline.assets.ingest import staged_key
+from iku_pipeline.assets.indicators import indikator_key
+from iku_pipeline.assets.ingest import sumber_ins
 from iku_pipeline.indicators.year import publication_log, rejected_rows
-from iku_pipeline.io import STAGED_COUNTS, per_year, years_of
+from iku_pipeline.model import SourceReport
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.publish.exports import matriks_for_year, write_exports
 from iku_pipeline.publish.warehouse import replace_year
 from iku_pipeline.resources import IkuPaths, Warehouse
 from iku_pipeline.sources.specs import SOURCES
 
-GROUP = "publish"
+GROUP = "publikasi"
+
+
+def publikasi_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey([GROUP, name])
+
 
 TABLE_DESCRIPTIONS = {
     "realisasi_iku": "Realisasi of every IKU per year and wilayah (kecamatan, each kelurahan).",
@@ -26,61 +31,53 @@ TABLE_DESCRIPTIONS = {
 }
 
 
+# Of each source, its rejected rows and its report: no accepted row is loaded here.
+_INS = {
+    "realisasi_iku": dg.AssetIn(key=indikator_key("realisasi_iku")),
+    "realisasi_tambahan": dg.AssetIn(key=indikator_key("realisasi_tambahan")),
+    **{f"{n}_ditolak": i for n, i in sumber_ins("ditolak").items()},
+    **{f"{n}_laporan": i for n, i in sumber_ins("laporan").items()},
+}
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            key=name,
+            key=publikasi_key(name),
             group_name=GROUP,
             description=text,
-            deps=[IKU_KEY, *(staged_key(n) for n in SOURCES)],
+            deps=[i.key for i in _INS.values()],
             kinds={"sql"},
         )
         for name, text in TABLE_DESCRIPTIONS.items()
     ],
     partitions_def=tahun_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    # Of each staged source, its files and rejected rows: no accepted column.
-    ins={
-        "iku": dg.AssetIn(key=IKU_KEY),
-        **{n: dg.AssetIn(key=staged_key(n), input_manager_key=STAGED_COUNTS) for n in SOURCES},
-    },
+    ins=_INS,
     can_subset=False,
 )
 def warehouse_tables(
     context: dg.AssetExecutionContext,
     warehouse: Warehouse,
     paths: IkuPaths,
-    iku,
-    layanan,
-    musrenbang_usulan,
-    musrenbang_ba,
-    pbb_dhkp,
-    pbb_pembayaran,
-    konflik,
+    realisasi_iku,
+    realisasi_tambahan,
+    **inputs,
 ):
     """Replace each year of the run in every published table together, in one
     transaction per year."""
-    results = per_year(context, iku)
-    years = staged_by_year(
-        context,
-        layanan=layanan,
-        musrenbang_usulan=musrenbang_usulan,
-        musrenbang_ba=musrenbang_ba,
-        pbb_dhkp=pbb_dhkp,
-        pbb_pembayaran=pbb_pembayaran,
-        konflik=konflik,
-    )
     run_id = context.run.run_id
     totals = dict.fromkeys(TABLE_DESCRIPTIONS, 0)
-    for tahun, staged in years.items():
+    for tahun in realisasi_iku:
+        laporan = {n: SourceReport.from_json(inputs[f"{n}_laporan"][tahun]) for n in SOURCES}
         frames = {
-            "realisasi_iku": results[tahun].realisasi,
-            "realisasi_tambahan": results[tahun].tambahan,
+            "realisasi_iku": realisasi_iku[tahun],
+            "realisasi_tambahan": realisasi_tambahan[tahun],
             "matriks_iku": matriks_for_year(
-                results[tahun].realisasi, results[tahun].tambahan, paths.reference, run_id
+                realisasi_iku[tahun], realisasi_tambahan[tahun], paths.reference, run_id
             ),
-            "baris_ditolak": rejected_rows(staged),
-            "riwayat_publikasi": publication_log(staged),
+            "baris_ditolak": rejected_rows([inputs[f"{n}_ditolak"][tahun] for n in SOURCES]),
+            "riwayat_publikasi": publication_log(laporan),
         }
         counts = replace_year(warehouse.engine, tahun, frames, run_id)
         context.log.info(
@@ -91,7 +88,7 @@ def warehouse_tables(
             totals[name] += counts[name]
     for name in TABLE_DESCRIPTIONS:
         yield dg.MaterializeResult(
-            asset_key=name,
+            asset_key=publikasi_key(name),
             metadata={
                 "dagster/row_count": totals[name],
                 "dagster/table_name": name,
@@ -101,18 +98,20 @@ def warehouse_tables(
 
 
 @dg.asset(
-    key="berkas_matriks",
+    key=publikasi_key("berkas_matriks"),
     group_name=GROUP,
     partitions_def=tahun_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=list(TABLE_DESCRIPTIONS),
+    deps=[publikasi_key(name) for name in TABLE_DESCRIPTIONS],
     kinds={"excel", "csv"},
 )
 def berkas_matriks(context: dg.AssetExecutionContext, warehouse: Warehouse, paths: IkuPaths):
     """Files for the office under IKU_OUTPUT_DIR: matriks_iku_<tahun>.xlsx/.csv and
     baris_ditolak_<tahun>.xlsx for the run's years, and matriks_iku_2021-2025.xlsx with
     the trend charts, refreshed from every published year."""
-    exported = write_exports(warehouse.engine, paths.output, years_of(context))
+    years = [int(k) for k in context.partition_keys]
+    with warehouse.exclusive("berkas_matriks"), paths.exports() as folder:
+        exported = write_exports(warehouse.engine, folder, years)
     for path in exported.paths:
         context.log.info(f"Ditulis: {path.name}")
     images = "\n\n".join(
