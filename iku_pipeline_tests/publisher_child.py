@@ -9,7 +9,8 @@ import sys
 
 import pandas as pd
 
-from iku_pipeline.indicators.declarations import INDIKATOR, WILAYAH
+from iku_pipeline.indicators.declarations import INDIKATOR
+from iku_pipeline_tests.common import WILAYAH
 from iku_pipeline.publish.warehouse import make_engine, replace_year
 
 REJECTED_ROWS = 20_000
@@ -17,7 +18,7 @@ REJECTED_ROWS = 20_000
 
 def frames(tahun: int, run_id: str) -> dict[str, pd.DataFrame]:
     realisasi = pd.DataFrame(
-        [(i.kode, w, 1, 2, 50.0, i.satuan) for i in INDIKATOR for w in WILAYAH],
+        [(i.kode, w, 1, 2, 50.0, i.satuan) for i in INDIKATOR for w in WILAYAH.all],
         columns=["kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan"],
     )
     rejected = pd.DataFrame(

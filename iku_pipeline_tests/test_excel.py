@@ -22,6 +22,7 @@ from iku_pipeline.publish.matrix import (
 )
 from iku_pipeline.publish.rows import TAMBAHAN_4_URAIAN
 from iku_pipeline_tests.test_matrix import kec, make_realisasi, make_tambahan, targets_frame
+from iku_pipeline_tests.common import WILAYAH
 
 KODE = [i.kode for i in decl.INDIKATOR]
 HEADERS = [
@@ -44,7 +45,7 @@ def data():
          ("4", 2023, 4.0), ("3", 2021, 80.0)]
     )  # fmt: skip
     matriks = build_matriks(realisasi, tambahan, targets, DEFAULT_BANDS)
-    kelurahan = build_matriks_kelurahan(realisasi, tambahan)
+    kelurahan = build_matriks_kelurahan(realisasi, tambahan, WILAYAH.names)
     return realisasi, tambahan, targets, matriks, kelurahan
 
 
@@ -318,7 +319,7 @@ def test_period_kelurahan_sheet_and_charts(data, tmp_path):
     r = header + 3  # indicator 1: the four kelurahan, then the kecamatan
     assert ws.cell(r, 1).value == "1"
     assert ws.cell(r, 2).value == decl.INDIKATOR_BY_KODE["1"].uraian
-    for i, wilayah in enumerate([*decl.KELURAHAN, decl.KECAMATAN]):
+    for i, wilayah in enumerate([*WILAYAH.names, decl.KECAMATAN]):
         assert ws.cell(r + i, 4).value == wilayah
         src = realisasi[
             (realisasi.tahun == 2021) & (realisasi.kode == "1") & (realisasi.wilayah == wilayah)

@@ -25,6 +25,7 @@ from iku_pipeline.publish.matrix import (
     read_predikat_bands,
     read_targets,
 )
+from iku_pipeline_tests.common import WILAYAH
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 KODE = [i.kode for i in decl.INDIKATOR]
@@ -49,7 +50,7 @@ def make_realisasi(
     for y in years:
         for j, kode in enumerate(KODE):
             per = []
-            for i, kel in enumerate(decl.KELURAHAN):
+            for i, kel in enumerate(WILAYAH.names):
                 if kode == "4":
                     per.append((kel, 2 + i + (y - 2021), None))
                 else:
@@ -84,9 +85,9 @@ def make_tambahan(realisasi: pd.DataFrame) -> pd.DataFrame:
     k4 = realisasi[realisasi["kode"] == "4"]
     for y in sorted(k4["tahun"].unique()):
         year = k4[k4["tahun"] == y].set_index("wilayah")
-        selesai = {kel: i + 1 for i, kel in enumerate(decl.KELURAHAN)}
+        selesai = {kel: i + 1 for i, kel in enumerate(WILAYAH.names)}
         selesai[decl.KECAMATAN] = sum(selesai.values())
-        for wilayah in decl.WILAYAH:
+        for wilayah in WILAYAH.all:
             n = year.at[wilayah, "pembilang"]
             if pd.isna(n):
                 rows.append((y, wilayah, None, None, None))
@@ -387,9 +388,9 @@ def test_imb_pbg_and_iumk_nib_notes():
 def test_kelurahan_variant():
     realisasi = make_realisasi(years=(2022, 2023), belum={2022: ("4",)})
     tambahan = make_tambahan(realisasi)
-    k = build_matriks_kelurahan(realisasi, tambahan)
-    assert len(k) == 2 * len(KODE) * len(decl.KELURAHAN)
-    assert set(k.wilayah) == set(decl.KELURAHAN)
+    k = build_matriks_kelurahan(realisasi, tambahan, WILAYAH.names)
+    assert len(k) == 2 * len(KODE) * len(WILAYAH.names)
+    assert set(k.wilayah) == set(WILAYAH.names)
     for row in k.itertuples():
         source = realisasi[
             (realisasi.tahun == row.tahun) & (realisasi.kode == row.kode)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KECAMATAN = "Kecamatan Metro Utara"
-KELURAHAN = ("Banjarsari", "Purwosari", "Purwoasri", "Karangrejo")
-WILAYAH = (KECAMATAN, *KELURAHAN)
+from iku_pipeline.model import KECAMATAN  # noqa: F401  (the signed matrix's kecamatan)
+
+# The kelurahan are named only in reference/kelurahan.csv (model.Wilayah).
 
 PERIODE = (2021, 2025)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,12 +59,18 @@ def _exclusive(out_dir: Path):
         os.close(fd)  # releases the lock
 
 
-def write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exported:
+def write_exports(
+    engine: sa.Engine, out_dir: Path, years: Iterable[int], kelurahan: Sequence[str]
+) -> Exported:
+    """The files of the run's ``years`` and the period's; ``kelurahan`` in the order
+    of their rows and sheets."""
     with _exclusive(out_dir):
-        return _write_exports(engine, out_dir, years)
+        return _write_exports(engine, out_dir, years, kelurahan)
 
 
-def _write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Exported:
+def _write_exports(
+    engine: sa.Engine, out_dir: Path, years: Iterable[int], kelurahan: Sequence[str]
+) -> Exported:
     # matplotlib and xlsxwriter are imported here, not at module level: loading the
     # code location (UI, daemon, every sensor tick) should not pay for them.
     from iku_pipeline.publish import (
@@ -95,7 +101,7 @@ def _write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Ex
         for kode in KODE
     }
     runs = matriks.drop_duplicates("tahun").set_index("tahun")["run_id"].to_dict()
-    kelurahan = build_matriks_kelurahan(realisasi, tambahan)
+    per_kelurahan = build_matriks_kelurahan(realisasi, tambahan, kelurahan)
     result.paths.append(
         matriks_csv.write_matriks_periode_csv(
             matriks[matriks["tahun"].isin(PERIODE_YEARS)], out_dir, years=PERIODE_YEARS
@@ -104,7 +110,7 @@ def _write_exports(engine: sa.Engine, out_dir: Path, years: Iterable[int]) -> Ex
     result.paths.append(
         matriks_periode.write_matriks_periode(
             matriks[matriks["tahun"].isin(PERIODE_YEARS)],
-            kelurahan[kelurahan["tahun"].isin(PERIODE_YEARS)],
+            per_kelurahan[per_kelurahan["tahun"].isin(PERIODE_YEARS)],
             result.charts,
             runs,
             out_dir,

@@ -15,7 +15,6 @@ from iku_pipeline.indicators.declarations import (
     INDIKATOR,
     INDIKATOR_BY_KODE,
     KECAMATAN,
-    KELURAHAN,
     OPD,
 )
 from iku_pipeline.publish.layout import (
@@ -197,7 +196,7 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
 
     kel_cell = {(int(r["tahun"]), str(r["kode"]), r["wilayah"]): r for r in kel.to_dict("records")}
     kec_cell = {(int(r["tahun"]), str(r["kode"])): r for r in matriks.to_dict("records")}
-    wilayah = [*KELURAHAN, KECAMATAN]
+    wilayah = [*dict.fromkeys(kel["wilayah"]), KECAMATAN]  # kel: in the table's order
     for t in text_rows([i.kode for i in INDIKATOR]):
         first = row
         ind = INDIKATOR_BY_KODE[t["kode"]]

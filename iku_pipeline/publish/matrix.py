@@ -34,7 +34,6 @@ from iku_pipeline.indicators.declarations import (
     INDIKATOR,
     INDIKATOR_BY_KODE,
     KECAMATAN,
-    KELURAHAN,
     Indikator,
 )
 
@@ -518,20 +517,24 @@ def build_matriks(
 
 
 def build_matriks_kelurahan(
-    realisasi: pd.DataFrame, tambahan: pd.DataFrame | None
+    realisasi: pd.DataFrame, tambahan: pd.DataFrame | None, kelurahan: Sequence[str]
 ) -> pd.DataFrame:
-    """One row per tahun × indicator × kelurahan (the matrix's second sheet).
+    """One row per tahun × indicator × kelurahan (the matrix's second sheet), the
+    kelurahan in the order given (``reference/kelurahan.csv``'s), then any other kelurahan
+    a published year holds.
 
     Targets are set for the kecamatan, so this variant has no target, capaian or
     predikat: it shows where the kecamatan's realisasi comes from.
     """
     years = _years_run(realisasi)
-    index = _index_realisasi(realisasi, KELURAHAN)
+    published = realisasi.loc[realisasi["wilayah"].ne(KECAMATAN), "wilayah"]
+    kelurahan = list(dict.fromkeys([*kelurahan, *published]))
+    index = _index_realisasi(realisasi, kelurahan)
     extra = _index_tambahan(tambahan)
     rows = []
     for tahun, year_run in years.items():
         for ind in INDIKATOR:
-            for wilayah in KELURAHAN:
+            for wilayah in kelurahan:
                 pembilang, penyebut, nilai, run_id = index.get(
                     (tahun, ind.kode, wilayah), (None, None, None, year_run)
                 )
