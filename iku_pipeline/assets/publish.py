@@ -6,9 +6,9 @@ import base64
 import dagster as dg
 
 from iku_pipeline.assets.indicators import indikator_key
-from iku_pipeline.assets.ingest import sumber_ins
+from iku_pipeline.assets.ingest import WILAYAH_KEY, sumber_ins
 from iku_pipeline.indicators.year import publication_log, rejected_rows
-from iku_pipeline.model import SourceReport
+from iku_pipeline.model import SourceReport, Wilayah
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.publish.exports import matriks_for_year, write_exports
 from iku_pipeline.publish.warehouse import replace_year
@@ -103,15 +103,19 @@ def warehouse_tables(
     partitions_def=tahun_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[publikasi_key(name) for name in TABLE_DESCRIPTIONS],
+    ins={"wilayah": dg.AssetIn(key=WILAYAH_KEY)},
     kinds={"excel", "csv"},
 )
-def berkas_matriks(context: dg.AssetExecutionContext, warehouse: Warehouse, paths: IkuPaths):
+def berkas_matriks(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, paths: IkuPaths, wilayah
+):
     """Files for the office under IKU_OUTPUT_DIR: matriks_iku_<tahun>.xlsx/.csv and
     baris_ditolak_<tahun>.xlsx for the run's years, and matriks_iku_2021-2025.xlsx with
     the trend charts, refreshed from every published year."""
     years = [int(k) for k in context.partition_keys]
     with warehouse.exclusive("berkas_matriks"), paths.exports() as folder:
-        exported = write_exports(warehouse.engine, folder, years)
+        kelurahan = Wilayah.from_json(wilayah[max(wilayah)]).names
+        exported = write_exports(warehouse.engine, folder, years, kelurahan)
     for path in exported.paths:
         context.log.info(f"Ditulis: {path.name}")
     images = "\n\n".join(
