@@ -5,10 +5,10 @@ For a scale (see ``generate_scale.SCALES``) it
 1. generates the year's extracts (cached under ``bench/.cache/<scale>/``) and, for the
    DuckDB reference, a CSV conversion of each XLSX made once, outside any timing;
 2. runs the core once — every source in the contract's order through
-   ``stage_source`` (reading, validating, tracing every rejected row) and into the
-   staged store, as the ingest assets store it (``iku_pipeline/store.py``: an Arrow file
-   and a pickle per source, in a temporary folder beside the data, removed afterwards),
-   then ``compute_year`` on the columns it declares, loaded from the store as the
+   ``stage_source`` (reading, validating, tracing every rejected row) and stored as the
+   ingest assets store it (``iku_pipeline/io.py``: accepted and rejected rows as Arrow
+   files, the report as JSON, in a temporary folder beside the data, removed
+   afterwards), then ``compute_year`` on the columns it declares, loaded as the
    indicator asset loads them — and the DuckDB reference once, and checks that both
    give the same pembilang and penyebut for every kode × wilayah, the same rejected
    rows per source, the same supplementary IKU 4 figures and the same §3 report
@@ -76,32 +76,42 @@ def run_core(data_dir: Path, tahun: int = TAHUN) -> CoreRun:
     """Read, validate, store and compute one year as the ingest and indicator assets do
     (``iku_pipeline/assets/ingest.py``, ``indicators.py``), without Dagster.
 
-    Each source is staged, written to a staged store and let go; a referencing source
-    loads the keys of the one it refers to (``REFERENCE_COLUMNS``) from the store, and
-    ``compute_year`` each source's declared columns (``COLUMNS``)."""
+    Each source is staged, its three values written by the assets' IO manager
+    (``iku_pipeline/io.py``) and let go; a referencing source loads the key column of
+    the one it refers to, and ``compute_year`` each source's declared columns
+    (``COLUMNS``)."""
+    from upath import UPath
+
     from iku_pipeline.indicators.compute import COLUMNS
     from iku_pipeline.indicators.year import compute_year
-    from iku_pipeline.sources.reference import load_jenis_layanan
+    from iku_pipeline.io import YearFilesIOManager, read_frame
+    from iku_pipeline.model import KEY, SourceReport, Staged
+    from iku_pipeline.sources.reference import load_jenis_layanan, load_wilayah
     from iku_pipeline.sources.specs import SOURCES
     from iku_pipeline.sources.validate import release_memory, stage_source
-    from iku_pipeline.store import REFERENCE_COLUMNS, read_staged, write_staged
 
     # Beside the data, not in /tmp: a tmpfs there would hold the store in memory.
     store = Path(tempfile.mkdtemp(prefix="store-", dir=data_dir.parent))
+    io = YearFilesIOManager()
+
+    def put(name: str, part: str, value) -> None:
+        io.dump_to_path(None, value, UPath(store / name / part / str(tahun)))
+
+    def staged_of(name: str, columns: list[str]) -> Staged:
+        report = json.loads((store / name / "laporan" / f"{tahun}.json").read_bytes())
+        diterima = read_frame(store / name / "diterima" / f"{tahun}.arrow", columns)
+        ditolak = read_frame(store / name / "ditolak" / f"{tahun}.arrow") if not columns else None
+        return Staged(SourceReport.from_json(report), diterima, ditolak)
+
     try:
-
-        def path(name: str) -> Path:
-            return store / f"{name}.pickle"
-
         start = time.perf_counter()
         jenis = load_jenis_layanan(data_dir / "reference")
+        wilayah = load_wilayah(data_dir / "reference")
         steps: dict[str, float] = {}
         write_s = read_s = 0.0
         for spec in SOURCES.values():
             t0 = time.perf_counter()
-            refs = {
-                r.source: read_staged(path(r.source), REFERENCE_COLUMNS) for r in spec.references
-            }
+            refs = {r.source: staged_of(r.source, [KEY]) for r in spec.references}
             t1 = time.perf_counter()
             staged = stage_source(
                 spec,
@@ -111,9 +121,12 @@ def run_core(data_dir: Path, tahun: int = TAHUN) -> CoreRun:
                 refs,
                 jenis if spec.name == "layanan" else None,
                 root=data_dir,
+                wilayah=wilayah,
             )
             t2 = time.perf_counter()
-            write_staged(path(spec.name), staged)
+            put(spec.name, "diterima", staged.diterima)
+            put(spec.name, "ditolak", staged.ditolak)
+            put(spec.name, "laporan", staged.laporan.to_json())
             del staged, refs
             # The next step starts clean, as it does in its own process when a large
             # year runs under the multiprocess job (iku_tahunan_paralel).
@@ -123,20 +136,24 @@ def run_core(data_dir: Path, tahun: int = TAHUN) -> CoreRun:
             steps[spec.name] = t2 - t1
             write_s += t3 - t2
         t0 = time.perf_counter()
-        loaded = {name: read_staged(path(name), COLUMNS[name]) for name in SOURCES}
+        loaded = {name: staged_of(name, list(COLUMNS[name])) for name in SOURCES}
         t1 = time.perf_counter()
-        result = compute_year(loaded, tahun)
+        result = compute_year(loaded, tahun, wilayah)
         del loaded
         t2 = time.perf_counter()
         seconds = t2 - start
         steps["store_write"] = write_s
         steps["store_read"] = read_s + (t1 - t0)
         steps["compute_year"] = t2 - t1
-        staged = {name: read_staged(path(name), []) for name in SOURCES}
+        # What the publish step loads: reports and rejected rows (the row count of the
+        # accepted rows only for the balance check below).
+        staged = {name: staged_of(name, []) for name in SOURCES}
+        for name, s in staged.items():
+            s.ditolak = read_frame(store / name / "ditolak" / f"{tahun}.arrow")
         steps["store_read_for_publish"] = time.perf_counter() - t2
     finally:
         shutil.rmtree(store, ignore_errors=True)
-    failed = [f"{s.sumber}/{f.berkas}: {f.gagal}" for s in staged.values() for f in s.failed]
+    failed = [f"{s.sumber}/{f.berkas}: {f.gagal}" for s in staged.values() for f in s.laporan.gagal]
     if failed:
         raise SystemExit("the core could not read generated files:\n  " + "\n  ".join(failed))
     return CoreRun(staged, result, seconds, steps)
@@ -153,8 +170,8 @@ def publish(run: CoreRun, url: str) -> float:
         frames = {
             "realisasi_iku": run.result.realisasi,
             "realisasi_tambahan": run.result.tambahan,
-            "baris_ditolak": rejected_rows(run.staged),
-            "riwayat_publikasi": publication_log(run.staged),
+            "baris_ditolak": rejected_rows(s.ditolak for s in run.staged.values()),
+            "riwayat_publikasi": publication_log({n: s.laporan for n, s in run.staged.items()}),
         }
         replace_year(engine, run.result.tahun, frames, run_id="bench")
         return time.perf_counter() - start
@@ -176,11 +193,11 @@ def core_figures(run: CoreRun) -> dict:
     realisasi = run.result.realisasi[["kode", "wilayah", "pembilang", "penyebut"]]
     tambahan = run.result.tambahan[["wilayah", "kegiatan", "kegiatan_selesai"]]
     for s in run.staged.values():
-        assert s.rows_read == len(s.accepted) + len(s.rejected), f"{s.sumber}: rows don't add up"
+        assert s.laporan.dibaca == len(s.diterima) + len(s.ditolak), f"{s.sumber}: rows don't add up"
     return {
         "realisasi": realisasi.reset_index(drop=True),
-        "read": {name: s.rows_read for name, s in run.staged.items()},
-        "rejected": {name: len(s.rejected) for name, s in run.staged.items()},
+        "read": {name: s.laporan.dibaca for name, s in run.staged.items()},
+        "rejected": {name: len(s.ditolak) for name, s in run.staged.items()},
         "tambahan": tambahan.reset_index(drop=True),
         "laporan": run.result.laporan,
         "seconds": run.seconds,

@@ -35,12 +35,13 @@ def sumber_key(sumber: str, part: str) -> dg.AssetKey:
 
 
 def sumber_ins(part: str, columns=None) -> dict[str, dg.AssetIn]:
-    """One input per source, named after it: its ``part``, only ``columns[sumber]`` of
-    a frame when given."""
+    """One input per source, named after it: its ``part``; of a frame, when ``columns``
+    is given, only ``columns[sumber]`` (none of a source missing there: its rows are
+    counted, not read)."""
     return {
         name: dg.AssetIn(
             key=sumber_key(name, part),
-            metadata=only_columns(columns[name]) if columns is not None else None,
+            metadata=only_columns(columns.get(name, ())) if columns is not None else None,
         )
         for name in SOURCES
     }
