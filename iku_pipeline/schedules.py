@@ -55,7 +55,7 @@ def iku_tahunan_nightly(context: dg.ScheduleEvaluationContext):
     when = context.scheduled_execution_time
     years = years_to_run(when)
     if not years:
-        return dg.SkipReason(f"No IKU year to run at {when.isoformat()} (before 2021).")
+        return dg.SkipReason(f"Tidak ada tahun IKU untuk dijalankan pada {when.isoformat()} (sebelum 2021).")
     night = jakarta_time(when).date().isoformat()
     return [
         dg.RunRequest(partition_key=year, run_key=f"{year}:nightly:{night}") for year in years

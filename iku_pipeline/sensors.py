@@ -85,7 +85,7 @@ def scan_raw(raw: Path, years: set[str]) -> Scan:
     if not raw.is_dir():
         return scan
     first, last = FIRST_YEAR, max(years, default=str(FIRST_YEAR))
-    outside_years = f"year outside the partitions {first}-{last}"
+    outside_years = f"tahun di luar rentang {first}-{last}"
 
     def report(reason: str, paths: list[Path]) -> None:
         scan.not_read[reason] += [p.relative_to(raw).as_posix() for p in paths]
@@ -94,24 +94,27 @@ def scan_raw(raw: Path, years: set[str]) -> Scan:
         if not _is_delivery_name(entry.name):
             continue
         if not entry.is_dir():
-            report("not in a <source>/<year>/ folder", [entry])
+            report("tidak berada dalam folder <sumber>/<tahun>/", [entry])
             continue
         if entry.name not in SOURCES:
-            report(f"unknown source folder (known: {', '.join(SOURCES)})", _files_under(entry))
+            report(
+                f"folder sumber tidak dikenal (yang dikenal: {', '.join(SOURCES)})",
+                _files_under(entry),
+            )
             continue
         for year_dir in sorted(entry.iterdir()):
             if not _is_delivery_name(year_dir.name):
                 continue
             if not year_dir.is_dir():
-                report("not in a year folder", [year_dir])
+                report("tidak berada dalam folder tahun", [year_dir])
             elif not _YEAR.match(year_dir.name):
-                report("folder name is not a four-digit year", _files_under(year_dir))
+                report("nama folder bukan tahun empat angka", _files_under(year_dir))
             elif year_dir.name not in years:
                 report(outside_years, _files_under(year_dir))
             else:
                 for sub in sorted(p for p in year_dir.iterdir() if p.is_dir()):
                     if _is_delivery_name(sub.name):
-                        report("in a subfolder of a year folder", _files_under(sub))
+                        report("berada di subfolder folder tahun", _files_under(sub))
                 for path in list_files(year_dir):
                     rel = path.relative_to(raw).as_posix()
                     try:
@@ -124,7 +127,7 @@ def scan_raw(raw: Path, years: set[str]) -> Scan:
 def _listed(paths: list[str]) -> str:
     shown = ", ".join(paths[:MAX_LISTED])
     more = len(paths) - MAX_LISTED
-    return shown + (f" and {more} more" if more > 0 else "")
+    return shown + (f" dan {more} lainnya" if more > 0 else "")
 
 
 def not_read_message(scan: Scan, raw: Path) -> str | None:
@@ -132,11 +135,11 @@ def not_read_message(scan: Scan, raw: Path) -> str | None:
         f"{reason}: {_listed(paths)}" for reason, paths in scan.not_read.items() if paths
     ]
     parts += [
-        f"cannot be read by the sensor: {rel} ({err})" for rel, err in scan.unhashable.items()
+        f"tidak dapat dibaca sensor: {rel} ({err})" for rel, err in scan.unhashable.items()
     ]
     if not parts:
         return None
-    return f"Files under {raw} the pipeline does not read - " + "; ".join(parts)
+    return f"Berkas di {raw} yang tidak dibaca pipeline - " + "; ".join(parts)
 
 
 def _load_cursor(cursor: str | None) -> tuple[dict[str, str], dict[str, str]]:
@@ -196,7 +199,7 @@ def iku_raw_extracts(context: dg.SensorEvaluationContext, paths: IkuPaths):
 
     requests = []
     for year, rels in sorted(changed.items()):
-        context.log.info(f"{year}: new, changed or removed: {_listed(rels)}")
+        context.log.info(f"{year}: berkas baru, berubah atau dihapus: {_listed(rels)}")
         requests.append(dg.RunRequest(partition_key=year, run_key=state["keys"][year]))
 
     message = not_read_message(scan, raw)
@@ -205,11 +208,11 @@ def iku_raw_extracts(context: dg.SensorEvaluationContext, paths: IkuPaths):
     skip = None
     if not requests:
         if message:
-            skip = f"No new or changed delivery. {message}"
+            skip = f"Tidak ada kiriman baru atau berubah. {message}"
         elif not raw.is_dir():
-            skip = f"No extracts folder at {raw} (IKU_DATA_DIR)."
+            skip = f"Folder ekstrak {raw} tidak ada (IKU_DATA_DIR)."
         else:
-            skip = f"No new or changed file under {raw}."
+            skip = f"Tidak ada berkas baru atau berubah di {raw}."
     return dg.SensorResult(
         run_requests=requests,
         skip_reason=skip,

@@ -57,7 +57,7 @@ def test_second_evaluation_with_the_cursor_requests_nothing(data):
     first = tick(data)
     second = tick(data, first.cursor)
     assert years(second) == []
-    assert "No new or changed file" in skip_message(second)
+    assert "Tidak ada berkas baru atau berubah" in skip_message(second)
 
 
 def test_changed_content_with_the_same_mtime_requests_that_year_once(data):
@@ -122,7 +122,7 @@ def test_hidden_files_and_excel_lock_files_are_not_deliveries(data):
     (folder / ".DS_Store").write_bytes(b"finder")
     result = tick(data, cursor)
     assert years(result) == []
-    assert "does not read" not in skip_message(result)
+    assert "tidak dibaca" not in skip_message(result)
 
 
 def test_years_outside_the_partitions_and_unknown_folders_are_reported(data):
@@ -143,8 +143,8 @@ def test_years_outside_the_partitions_and_unknown_folders_are_reported(data):
     assert "layanan/2019/register_2019.csv" in message
     assert f"pbb_dhkp/{CURRENT_YEAR + 1}/dhkp_early.xlsx" in message
     assert "layanan_lama/2023/arsip.csv" in message
-    assert "outside the partitions" in message
-    assert "unknown source folder" in message
+    assert "di luar rentang" in message
+    assert "folder sumber tidak dikenal" in message
 
 
 def test_a_report_does_not_hold_back_a_run(data, capfd):
