@@ -75,6 +75,7 @@ class PbbDhkp(_Staged):
     nama_wp: Series[Text] = pa.Field(nullable=True)
     luas_bumi: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)
     luas_bangunan: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)
+    jatuh_tempo: Series[pd.Timestamp] = pa.Field(nullable=True)
 
 
 class PbbPembayaran(_Staged):

@@ -150,6 +150,8 @@ SOURCES: dict[str, SourceSpec] = {
                 Column("nama_wp", Kind.NAMA, False, ("nama wajib pajak",)),
                 Column("luas_bumi", Kind.NUMBER, min_value=0),
                 Column("luas_bangunan", Kind.NUMBER, min_value=0),
+                # The SPPT's due date (IKU 3 tepat waktu); any year, not only the partition's.
+                Column("jatuh_tempo", Kind.DATE, False, ("tgl jatuh tempo", "tanggal jatuh tempo")),
             ),
         ),
         SourceSpec(
