@@ -14,9 +14,11 @@ changed variable needs no reload), then to the documented default:
 | ``validation`` | ``hash_key`` | ``IKU_HASH_KEY`` | a random key of this process |
 | ``validation`` | ``max_file_mb``, ``max_rows`` | ``IKU_MAX_FILE_MB``, ``IKU_MAX_ROWS`` | 2048, 20,000,000 |
 | ``validation`` | ``batas_penolakan`` | ``IKU_BATAS_PENOLAKAN`` | 0.10 |
-| executor of ``iku_tahunan_celery`` | ``broker`` | ``IKU_CELERY_BROKER`` | ``pyamqp://guest@127.0.0.1:5672//`` |
-| executor of ``iku_tahunan_celery`` | ``backend`` | ``IKU_CELERY_BACKEND`` | ``rpc://`` |
-| executor of ``iku_tahunan_celery`` | ``queue`` | ``IKU_CELERY_QUEUE`` | ``dagster`` |
+| executor [1] | ``broker`` | ``IKU_CELERY_BROKER`` | ``pyamqp://guest@127.0.0.1:5672//`` |
+| executor [1] | ``backend`` | ``IKU_CELERY_BACKEND`` | ``rpc://`` |
+| executor [1] | ``queue`` | ``IKU_CELERY_QUEUE`` | ``dagster`` |
+
+[1] of the job ``iku_tahunan_celery`` (``execution: {config: ...}`` in the run config).
 
 ``data_dir``, ``output_dir`` and ``storage_url`` may each be a folder or an fsspec URL
 (``s3://bucket/prefix``, with the standard ``AWS_ACCESS_KEY_ID``,

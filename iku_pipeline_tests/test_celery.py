@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from iku_pipeline.definitions import defs
 from iku_pipeline.io import read_frame
 from iku_pipeline.publish.warehouse import YEAR_TABLES
-from iku_pipeline.resources import IkuPaths, Storage, Warehouse, _mirror
+from iku_pipeline.resources import IkuPaths, Storage, Validation, Warehouse, _mirror
 from iku_pipeline_tests.conftest import FIXTURES, PG_URL
 from iku_pipeline_tests.test_pipeline import run_year, table
 
@@ -65,7 +65,8 @@ def s3_endpoint():
 
 @pytest.fixture
 def s3(s3_endpoint, monkeypatch):
-    """A fresh bucket; this process's AWS_* point at the server. Yields (fs, bucket)."""
+    """A fresh bucket; this process's AWS_* point at the server. Yields (fs, bucket,
+    the AWS_* variables)."""
     aws = {
         "AWS_ACCESS_KEY_ID": "uji",
         "AWS_SECRET_ACCESS_KEY": "uji-rahasia",
@@ -138,7 +139,7 @@ def test_extracts_and_exports_on_urls_publish_what_local_folders_publish(s3, dat
                     data_dir=f"s3://{bucket}/data", output_dir=f"s3://{bucket}/published"
                 ),
                 "warehouse": Warehouse(database_url=remote_db),
-                "validation": _validation(),
+                "validation": Validation(hash_key=HASH_KEY),
                 "io_manager": Storage(storage_url=f"s3://{bucket}/iku"),
             },
         )
@@ -150,7 +151,7 @@ def test_extracts_and_exports_on_urls_publish_what_local_folders_publish(s3, dat
             resources={
                 "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
                 "warehouse": Warehouse(database_url=local_db),
-                "validation": _validation(),
+                "validation": Validation(hash_key=HASH_KEY),
             },
         )
     assert local.success
@@ -177,9 +178,9 @@ def test_local_copy_follows_the_url(s3):
     assert not (raw / "layanan/2024").exists()
     assert (paths.reference / "jenis_layanan.csv").read_bytes() == b"a\n"
 
-    fs.pipe(f"{bucket}/data/raw/layanan/2023/a.csv", b"v2 longer")
+    fs.pipe(f"{bucket}/data/raw/layanan/2023/a.csv", b"v2")  # same size, new version
     fs.pipe(f"{bucket}/data/raw/layanan/2023/c.csv", b"c")
-    assert (paths.raw / "layanan/2023/a.csv").read_bytes() == b"v2 longer"
+    assert (paths.raw / "layanan/2023/a.csv").read_bytes() == b"v2"
     assert (raw / "layanan/2023/c.csv").read_bytes() == b"c"
     fs.rm(f"{bucket}/data/raw/layanan/2023/a.csv")
     assert sorted(p.name for p in (paths.raw / "layanan/2023").iterdir()) == ["c.csv"]
@@ -191,12 +192,6 @@ def test_local_copy_follows_the_url(s3):
     if any(".." in k for k in fs.find(f"{bucket}/data/raw")):  # the store kept the name
         with pytest.raises(ValueError, match="tidak dapat disalin"):
             _mirror(url).sync("raw")
-
-
-def _validation():
-    from iku_pipeline.resources import Validation
-
-    return Validation(hash_key=HASH_KEY)
 
 
 def _published(url: str, name: str) -> pd.DataFrame:
@@ -347,7 +342,6 @@ def workers(celery_setup):
     try:
         for i in (1, 2):
             cwd, home = _new_process_dir(setup["root"], f"worker{i}")
-            shutil.copy(ROOT / "deploy" / "celery-worker.yaml", cwd / "celery-worker.yaml")
             name = f"iku{i}-{uuid.uuid4().hex[:6]}"
             log = cwd.parent / "worker.log"
             with log.open("wb") as out:
@@ -359,7 +353,7 @@ def workers(celery_setup):
                         "-A",
                         "dagster_celery.app",
                         "-y",
-                        "celery-worker.yaml",
+                        str(ROOT / "deploy" / "celery-worker.yaml"),
                         "-q",
                         setup["shared"]["IKU_CELERY_QUEUE"],
                         "-n",
@@ -377,7 +371,7 @@ def workers(celery_setup):
                     stdin=subprocess.DEVNULL,
                     start_new_session=True,
                 )
-            started.append((proc, log, name, cwd.parent))
+            started.append((proc, log, name, cwd))
         deadline = time.monotonic() + WORKER_READY_TIMEOUT
         for proc, log, name, _ in started:
             while b" ready." not in log.read_bytes():
@@ -452,14 +446,17 @@ def test_a_year_on_two_celery_workers_publishes_what_one_process_publishes(
     # Each worker read the extracts from its own copy (in its own TMPDIR) ...
     copies = [
         p
-        for _, _, _, root in workers
-        for p in (root / "tmp").glob("iku-data-*/raw/layanan/2023/register_tw1.csv")
+        for _, _, _, worker_cwd in workers
+        for p in (worker_cwd.parent / "tmp").glob("iku-data-*/raw/layanan/2023/*.csv")
     ]
     assert copies, "no worker copied the extracts from the bucket"
-    original = (FIXTURES / "data/raw/layanan/2023/register_tw1.csv").read_bytes()
-    assert all(p.read_bytes() == original for p in copies)
-    # ... and the launcher's DAGSTER_HOME and working directory hold nothing but what
-    # they held before: no step wrote there.
+    for copy in copies:
+        original = FIXTURES / "data/raw/layanan/2023" / copy.name
+        assert copy.read_bytes() == original.read_bytes()
+    # ... and wrote nothing into its working directory (no default local folder), nor
+    # into the launcher's DAGSTER_HOME or working directory, which hold what they held.
+    for _, _, name, worker_cwd in workers:
+        assert not list(worker_cwd.iterdir()), (name, list(worker_cwd.iterdir()))
     assert sorted(p.name for p in home.rglob("*")) == ["dagster.yaml"]
     assert not list(cwd.iterdir())
 
