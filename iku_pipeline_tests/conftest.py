@@ -84,12 +84,13 @@ def put(raw_dir: Path):
 
 @pytest.fixture
 def stage_year(raw_dir: Path):
-    """stage_year(tahun=2023, jenis_layanan=None) -> {source: Staged} for every source."""
+    """stage_year(tahun=2023, jenis_layanan=None, wilayah=WILAYAH) -> {source: Staged}
+    for every source."""
     from iku_pipeline.sources.reference import load_jenis_layanan
     from iku_pipeline.sources.specs import SOURCE_ORDER, SOURCES
     from iku_pipeline.sources.validate import stage_source
 
-    def stage(tahun: int = 2023, jenis_layanan=None):
+    def stage(tahun: int = 2023, jenis_layanan=None, wilayah=WILAYAH):
         if jenis_layanan is None:
             jenis_layanan = load_jenis_layanan(raw_dir.parent / "reference")
         staged = {}
@@ -97,7 +98,9 @@ def stage_year(raw_dir: Path):
             spec = SOURCES[name]
             refs = {r.source: staged[r.source] for r in spec.references}
             staged[name] = stage_source(
-                spec, raw_dir / name / str(tahun), tahun, b"kunci-uji", refs, jenis_layanan, wilayah=WILAYAH)
+                spec, raw_dir / name / str(tahun), tahun, b"kunci-uji", refs, jenis_layanan,
+                wilayah=wilayah,
+            )
         return staged
 
     return stage
