@@ -290,6 +290,19 @@ def _stop_group(proc: subprocess.Popen) -> None:
         pass
 
 
+def _delete_queue(broker: str, queue: str) -> None:
+    """Remove the test's queue (durable, as Celery declares it) and its exchange."""
+    import kombu
+
+    try:
+        with kombu.Connection(broker, connect_timeout=5) as conn:
+            channel = conn.channel()
+            channel.queue_delete(queue)
+            channel.exchange_delete(queue)
+    except Exception as e:  # noqa: BLE001 - leaves an empty queue behind, nothing more
+        print(f"queue {queue} not deleted: {e}")
+
+
 @pytest.fixture
 def celery_setup(s3, tmp_path):
     """RabbitMQ, a fresh PostgreSQL database for the instance and a private warehouse
@@ -327,6 +340,7 @@ def celery_setup(s3, tmp_path):
     try:
         yield {"db": db, "fs": fs, "bucket": bucket, "shared": shared, "root": tmp_path}
     finally:
+        _delete_queue(shared["IKU_CELERY_BROKER"], shared["IKU_CELERY_QUEUE"])
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
