@@ -295,13 +295,14 @@ _MONTHS = {
     "august": 8, "october": 10, "december": 12, "aug": 8, "oct": 10, "dec": 12,
 }  # fmt: skip
 
+# A year of two digits is 20YY, and only beside a month name (§9: Oracle's ``15-AUG-23``).
 _DATE_FORMATS = (
     (re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$"), "%Y-%m-%d", None),
     (re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$"), "%d/%m/%Y", None),
     (re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$"), "%d-%m-%Y", None),
-    (re.compile(r"^\d{1,2}[ \-/]\s*[a-z]+\.?[ \-/]\s*\d{4}$"), "%d %m %Y", "month_name"),
+    (re.compile(r"^\d{1,2}[ \-/]\s*[a-z]+\.?[ \-/]\s*(?:\d{4}|\d{2})$"), "%d %m %Y", "month_name"),
 )
-_MONTH_NAME = re.compile(r"^(\d{1,2})[ \-/]\s*([a-z]+)\.?[ \-/]\s*(\d{4})$")
+_MONTH_NAME = re.compile(r"^(\d{1,2})[ \-/]\s*([a-z]+)\.?[ \-/]\s*(\d{4}|\d{2})$")
 
 
 def parse_date(cells: pd.Series) -> Parsed:
@@ -336,7 +337,8 @@ def parse_date(cells: pd.Series) -> Parsed:
             parts = hit.str.extract(_MONTH_NAME)
             month = parts[1].map(_MONTHS)
             known = month.notna()
-            hit = parts[0] + " " + month.astype("Int64").astype("string") + " " + parts[2]
+            year = parts[2].where(parts[2].str.len() == 4, "20" + parts[2])
+            hit = parts[0] + " " + month.astype("Int64").astype("string") + " " + year
             hit = hit[known]
         if hit.empty:
             continue
@@ -478,6 +480,27 @@ def parse_nop(cells: pd.Series) -> Parsed:
     errors = _errors_like(cells)
     bad = _rows(text.notna() & ~ok.to_numpy(zero_copy_only=False))
     _say(errors, bad, text, lambda v: f"NOP '{v}' tidak terdiri dari 18 angka")
+    return Parsed(pd.Series(pd.arrays.ArrowStringArray(values), index=cells.index), errors)
+
+
+def parse_code(cells: pd.Series, label: str, width: int) -> Parsed:
+    """§9: a code of digits only (``18``, ``001``; an XLSX number as the sheet shows it),
+    at most ``width`` of them, left-padded with zeros to ``width`` (exports lose them)."""
+    text = as_text(cells)
+    cells_arrow = arrow(text)
+    digits = pc.fill_null(pc.match_substring_regex(cells_arrow, r"^[0-9]+$"), False)
+    digits = digits.to_numpy(zero_copy_only=False)
+    fits = pc.fill_null(pc.less_equal(pc.utf8_length(cells_arrow), width), False)
+    fits = fits.to_numpy(zero_copy_only=False)
+    ok = digits & fits
+    padded = pc.utf8_lpad(cells_arrow, width=width, padding="0")
+    values = pc.if_else(pa.chunked_array([ok]), padded, pa.scalar(None, padded.type))
+    errors = _errors_like(cells)
+    present = text.notna().to_numpy(dtype=bool)
+    _say(errors, text.index[present & ~digits], text,
+         lambda v: f"{label} '{v}' harus berisi angka saja")
+    _say(errors, text.index[present & digits & ~fits], text,
+         lambda v: f"{label} '{v}' lebih dari {width} angka")
     return Parsed(pd.Series(pd.arrays.ArrowStringArray(values), index=cells.index), errors)
 
 
