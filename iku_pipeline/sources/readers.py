@@ -1,10 +1,11 @@
-"""Reading one delivered extract into rows (DATA_CONTRACT §1-§2).
+"""Reading one delivered extract into rows (DATA_CONTRACT §1-§2, §9).
 
-One reader for every source: it finds the header row (the first of the first 10 rows
-that holds all the source's required columns, by name or alias), maps headers to the
-spec's column names, masks personal data, drops blank rows and keeps the row number a
-spreadsheet shows. A file it cannot read raises :class:`FileFailed` with a cause in
-plain Indonesian.
+One reader for every source: it finds the header row and the layout the file is in
+(``headers.py``: the first of the first 10 rows that holds all the required columns of
+the contract's layout, or of another layout of the source, by name or alias), maps
+headers to that layout's column names, masks personal data, drops blank rows and keeps
+the row number a spreadsheet shows. A file it cannot read raises :class:`FileFailed`
+with a cause in plain Indonesian.
 """
 
 from __future__ import annotations
@@ -22,16 +23,18 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from iku_pipeline.sources import masking
-from iku_pipeline.sources.parsers import is_empty
-from iku_pipeline.sources.specs import (
-    PERSONAL_HEADER_WORDS,
-    PERSONAL_KINDS,
-    Kind,
-    SourceSpec,
-    normalise_header,
+from iku_pipeline.sources.headers import (
+    HEADER_SEARCH_ROWS,
+    Header,
+    closeness,
+    column_names,
+    find_header,
+    missing_header_message,
+    personal_kind_of_extra,
 )
+from iku_pipeline.sources.parsers import is_empty
+from iku_pipeline.sources.specs import PERSONAL_KINDS, Layout, SourceSpec
 
-HEADER_SEARCH_ROWS = 10
 EXTENSIONS = (".csv", ".xlsx")
 ROW = "_baris"  # row number as a spreadsheet shows it
 FILE = "_berkas"  # file name as delivered
@@ -81,6 +84,7 @@ class FileRows:
     delimiter: str | None = None
     encoding: str | None = None
     missing_optional: list[str] = field(default_factory=list)
+    layout: Layout | None = None  # the layout the file is in (§9); None: the contract's
 
 
 def list_files(folder: Path) -> list[Path]:
@@ -123,18 +127,18 @@ def read_file(
         tried = []
         for delimiter in _delimiters(text):
             records = _parse_csv(text, delimiter, path.name, limits)
-            header_idx, mapping = _find_header(records, spec)
-            if mapping is not None:
+            header = find_header(records, spec)
+            if header is not None:
                 break
             tried.append(records)
         else:
             # No header either way: explain the failure with the split that came closest
             # (the header row found, missing a column), not with the last one tried.
-            records = max(tried, key=lambda r: len(_required_found(r, spec)))
+            records = max(tried, key=lambda r: closeness(r, spec))
         meta = {"delimiter": delimiter, "encoding": encoding}
     elif suffix == ".xlsx":
         records = _xlsx_records(path, limits)
-        header_idx, mapping = _find_header(records, spec)
+        header = find_header(records, spec)
         meta = {}
     else:
         raise FileFailed(
@@ -142,9 +146,9 @@ def read_file(
             f"jenis berkas '{path.suffix or path.name}' tidak dapat dibaca; kirim sebagai "
             ".csv atau .xlsx",
         )
-    if mapping is None:
-        raise FileFailed(path.name, _missing_header_message(records, spec))
-    return _rows_from_records(path.name, records, header_idx, mapping, spec, key, **meta)
+    if header is None:
+        raise FileFailed(path.name, missing_header_message(records, spec))
+    return _rows_from_records(path.name, records, header, spec, key, **meta)
 
 
 # ---------------------------------------------------------------- CSV
@@ -232,7 +236,7 @@ def _read_csv_arrow(path: Path, spec: SourceSpec, key: bytes, limits: Limits) ->
             break
     if layout is None:
         return None
-    delimiter, header_row, header_cells, mapping, offset = layout
+    delimiter, header_row, header_cells, header, offset = layout
     if encoding == "utf-8":
         table = _arrow_records(raw, offset, delimiter, len(header_cells))
     else:
@@ -243,16 +247,16 @@ def _read_csv_arrow(path: Path, spec: SourceSpec, key: bytes, limits: Limits) ->
     if header_row + table.num_rows > limits.max_rows:
         raise limits.too_many_rows(path.name)
 
-    names, headers = _column_names(header_cells, len(header_cells), mapping, spec)
+    names, headers = column_names(header_cells, len(header_cells), header, spec)
     # ArrowStringArray keeps Arrow's buffers: no cell becomes a Python object.
     frame = pd.DataFrame(
         {name: pd.arrays.ArrowStringArray(column) for name, column in zip(names, table.columns)}
     )
     del table
     numbers = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
-    frame, order, blank_rows = _tidy(frame, numbers, path.name, names, headers, mapping)
+    frame, order, blank_rows = _tidy(frame, numbers, path.name, names, headers, header.mapping)
     return _file_rows(
-        path.name, frame, order, headers, mapping, spec, key, header_row, blank_rows,
+        path.name, frame, order, headers, header, spec, key, header_row, blank_rows,
         delimiter=delimiter, encoding=encoding,
     )  # fmt: skip
 
@@ -277,7 +281,7 @@ def _whole_file_encoding(raw: bytes) -> str | None:
 
 
 def _csv_layout(raw: bytes, encoding: str, spec: SourceSpec, head_bytes: int):
-    """(delimiter, header row, header cells, column mapping, byte offset of the first
+    """(delimiter, header row, header cells, :class:`Header`, byte offset of the first
     data record) as the csv-module path finds them, from the first ``head_bytes`` of the
     file; None when the head is not enough to be sure, or there is no header."""
     whole = len(raw) <= head_bytes
@@ -292,26 +296,26 @@ def _csv_layout(raw: bytes, encoding: str, spec: SourceSpec, head_bytes: int):
         if parsed is None:
             return None
         records, ends = parsed
-        header_idx, mapping = _find_header(records, spec)
-        if mapping is not None:
+        header = find_header(records, spec)
+        if header is not None:
             break
         if not whole and len(records) <= HEADER_SEARCH_ROWS:
             return None  # record 10 may run on past the head
     else:
         return None  # no header: the csv-module path explains which column is missing
-    if not whole and header_idx == len(records) - 1:
+    if not whole and header.index == len(records) - 1:
         return None  # the header record may run on past the head
     if tried and b'"' in raw:
         # The csv-module path counts the file's records (for Limits.max_rows) with the
         # first delimiter tried; with no quote they are its lines whatever the delimiter.
         return None
-    chars = ends[header_idx]
+    chars = ends[header.index]
     if encoding == "utf-8":
         offset = len(head[:chars].encode("utf-8")) + (3 if raw.startswith(codecs.BOM_UTF8) else 0)
     else:
         offset = chars  # one byte a character
-    header_row, header_cells = records[header_idx]
-    return delimiter, header_row, header_cells, mapping, offset
+    header_row, header_cells = records[header.index]
+    return delimiter, header_row, header_cells, header, offset
 
 
 def _head_records(text: str, delimiter: str):
@@ -451,91 +455,6 @@ def _xlsx_records(path: Path, limits: Limits = Limits()) -> list[tuple[int, list
 # ---------------------------------------------------------------- header and rows
 
 
-def _locate_columns(cells: list, spec: SourceSpec) -> dict[int, str]:
-    """Positions of the spec's columns in a candidate header row. A column's own name
-    wins over its aliases, and each header cell serves one column."""
-    normal = [normalise_header(c) for c in cells]
-    taken: dict[int, str] = {}
-
-    def take(column_name: str, header: str) -> bool:
-        wanted = normalise_header(header)
-        pos = next((i for i, n in enumerate(normal) if n == wanted and i not in taken), None)
-        if pos is not None:
-            taken[pos] = column_name
-        return pos is not None
-
-    unplaced = [c for c in spec.columns if not take(c.name, c.name)]
-    for column in unplaced:
-        any(take(column.name, alias) for alias in column.aliases)
-    return taken
-
-
-def _header_map(cells: list, spec: SourceSpec) -> dict[int, str] | None:
-    """The column positions when the row holds every required column, else None."""
-    taken = _locate_columns(cells, spec)
-    return taken if set(spec.required) <= set(taken.values()) else None
-
-
-def _find_header(records: list[tuple[int, list]], spec: SourceSpec):
-    for idx, (number, cells) in enumerate(records):
-        if number > HEADER_SEARCH_ROWS:  # the first 10 rows as the spreadsheet numbers them
-            break
-        mapping = _header_map(cells, spec)
-        if mapping is not None:
-            return idx, mapping
-    return None, None
-
-
-def _required_found(records: list[tuple[int, list]], spec: SourceSpec) -> set[str]:
-    """The most required columns any one of the first 10 rows holds."""
-    required = set(spec.required)
-    found = [
-        required & set(_locate_columns(cells, spec).values())
-        for number, cells in records
-        if number <= HEADER_SEARCH_ROWS
-    ]
-    return max(found, key=len, default=set())
-
-
-def _missing_header_message(records: list[tuple[int, list]], spec: SourceSpec) -> str:
-    best = _required_found(records, spec)
-    if not best:
-        return (
-            "tidak ditemukan baris judul kolom dalam 10 baris pertama; kolom wajib: "
-            + ", ".join(spec.required)
-        )
-    missing = [c for c in spec.required if c not in best]
-    return "baris judul kolom tidak memuat kolom wajib: " + ", ".join(missing)
-
-
-def _personal_kind_of_extra(header: str) -> Kind | None:
-    normal = normalise_header(header)
-    for kind, pattern in PERSONAL_HEADER_WORDS.items():
-        if pattern.search(normal):
-            return kind
-    return None
-
-
-def _column_names(
-    header_cells: list, width: int, mapping: dict[int, str], spec: SourceSpec
-) -> tuple[list[str], dict[str, str]]:
-    """The frame's name for each of ``width`` columns, and the header each had."""
-    names: list[str] = []
-    headers: dict[str, str] = {}
-    for pos in range(width):
-        written = header_cells[pos] if pos < len(header_cells) else None
-        written_text = "" if written is None else str(written).strip()
-        if pos in mapping:
-            name = mapping[pos]
-        else:
-            name = written_text or f"kolom_{pos + 1}"
-            while name in headers or name in spec.names or name in (ROW, FILE):
-                name = f"{name}_{pos + 1}"
-        names.append(name)
-        headers[name] = written_text or name
-    return names, headers
-
-
 def _empty_cells(cells: pd.Series) -> np.ndarray:
     """``parsers.is_empty`` as a boolean array."""
     return is_empty(cells).to_numpy(dtype=bool)
@@ -544,17 +463,16 @@ def _empty_cells(cells: pd.Series) -> np.ndarray:
 def _rows_from_records(
     berkas: str,
     records: list[tuple[int, list]],
-    header_idx: int,
-    mapping: dict[int, str],
+    header: Header,
     spec: SourceSpec,
     key: bytes,
     delimiter: str | None = None,
     encoding: str | None = None,
 ) -> FileRows:
-    header_row, header_cells = records[header_idx]
-    data = records[header_idx + 1 :]
+    header_row, header_cells = records[header.index]
+    data = records[header.index + 1 :]
     width = max([len(header_cells)] + [len(cells) for _, cells in data])
-    names, headers = _column_names(header_cells, width, mapping, spec)
+    names, headers = column_names(header_cells, width, header, spec)
 
     rows = [cells + [None] * (width - len(cells)) for _, cells in data]
     # A CSV holds only text: an Arrow string dtype tells the parsers so without looking at
@@ -566,9 +484,9 @@ def _rows_from_records(
     )
     del rows
     numbers = np.array([n for n, _ in data], dtype=np.int64)
-    frame, order, blank_rows = _tidy(frame, numbers, berkas, names, headers, mapping)
+    frame, order, blank_rows = _tidy(frame, numbers, berkas, names, headers, header.mapping)
     return _file_rows(
-        berkas, frame, order, headers, mapping, spec, key, header_row, blank_rows,
+        berkas, frame, order, headers, header, spec, key, header_row, blank_rows,
         delimiter=delimiter, encoding=encoding,
     )  # fmt: skip
 
@@ -620,7 +538,7 @@ def _file_rows(
     frame: pd.DataFrame,
     order: list[str],
     headers: dict[str, str],
-    mapping: dict[int, str],
+    header: Header,
     spec: SourceSpec,
     key: bytes,
     header_row: int,
@@ -629,20 +547,20 @@ def _file_rows(
     encoding: str | None = None,
 ) -> FileRows:
     """FileRows of a tidied frame, its personal data masked."""
-    # §6: personal data never leaves the reader in clear.
+    columns = header.columns(spec)
+    present = set(header.mapping.values())
+    # §6: personal data never leaves the reader in clear. A layout's personal column
+    # keeps its hash under the contract column it is staged as (``nama_wp_hash``).
     for name in order:
-        kind = (
-            spec.column(name).kind
-            if name in mapping.values()
-            else _personal_kind_of_extra(headers[name])
-        )
+        column = columns.column(name) if name in present else None
+        kind = column.kind if column is not None else personal_kind_of_extra(headers[name])
         if kind in PERSONAL_KINDS:
             masked, hashed = masking.mask_column(frame[name], kind, key)
             frame[name] = masked
-            frame[f"{name}_hash"] = hashed
+            hash_of = column.staged_as if column is not None and column.staged_as else name
+            frame[f"{hash_of}_hash"] = hashed
 
     frame = frame.reset_index(drop=True)
-    present = set(mapping.values())
     return FileRows(
         berkas=berkas,
         frame=frame,
@@ -652,5 +570,6 @@ def _file_rows(
         blank_rows=blank_rows,
         delimiter=delimiter,
         encoding=encoding,
-        missing_optional=[c.name for c in spec.columns if c.name not in present],
+        missing_optional=[c.name for c in columns.columns if c.name not in present],
+        layout=header.layout,
     )

@@ -1,9 +1,15 @@
-"""The data contract's sources, as data (DATA_CONTRACT §3).
+"""The data contract's sources, as data (DATA_CONTRACT §3, §9).
 
 Each source is a table of columns: canonical name, accepted header aliases, whether the
 column is required, and the kind of value it holds. One generic reader and one generic
 validator serve every source; adding a source means adding a spec here (and its staged
 schema in ``schemas.py``), not new reading code.
+
+A source may also be delivered in another layout (§9: the SISMIOP exports of the PBB
+unit): a :class:`Layout` is that layout's own table of columns, read and checked like the
+contract's, plus the derivations that give the contract's columns from them (the NOP
+composed of its parts, the kelurahan from its codes, …). The validator stages a file of
+either layout with the contract's columns.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ class Kind(str, Enum):
     HASIL = "hasil"  # konflik hasil
     NIK = "nik"  # personal: masked
     NAMA = "nama"  # personal: masked
+    CODE = "code"  # digits only, at most ``width`` of them, left-padded with zeros (§9)
 
 
 PERSONAL_KINDS = frozenset({Kind.NIK, Kind.NAMA})
@@ -44,6 +51,10 @@ class Column:
     in_year: bool = False  # a date must lie inside the partition year
     min_value: float | None = None  # inclusive lower bound for numbers
     positive: bool = False  # strictly greater than zero
+    # For the columns of another layout (§9):
+    width: int | None = None  # CODE: the number of digits the code is padded to
+    is_year: bool = False  # a YEAR that must be the partition year
+    staged_as: str | None = None  # the contract column whose value this column gives
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,81 @@ class Reference:
     when_year_column: str | None = None
 
 
+# ---------------------------------------------------------------- other layouts (§9)
+
+
+@dataclass(frozen=True)
+class ComposedNop:
+    """``target`` = the ``parts`` columns (kind CODE, each padded to its width) joined."""
+
+    parts: tuple[str, ...]
+    target: str = "nop"
+
+
+@dataclass(frozen=True)
+class KelurahanFromCodes:
+    """``target`` = the kelurahan of ``reference/kelurahan.csv`` whose SISMIOP codes are
+    the row's ``kecamatan`` and ``kelurahan`` codes; an unknown pair fails the kelurahan
+    code's column (the kecamatan code's, when no kelurahan has it). When the file has the
+    ``agree`` column too, a non-empty cell of it must name the same kelurahan."""
+
+    kecamatan: str
+    kelurahan: str
+    agree: str | None = None
+    target: str = "kelurahan"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """``target`` = ``minuend`` − ``subtrahend`` (an empty subtrahend is 0), which must be
+    above 0, else the row fails ``minuend`` with ``reason``."""
+
+    minuend: str
+    subtrahend: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class JoinedKey:
+    """``target`` = the values of ``parts`` (derived or layout columns) joined by ``/``;
+    a duplicate's reason names it ``label``."""
+
+    parts: tuple[str, ...]
+    target: str
+    label: str
+
+
+Derivation = ComposedNop | KelurahanFromCodes | Difference | JoinedKey
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Another layout a source's files may come in: its own columns (canonical names as
+    the layout's system writes them; matched in a header as in §2), the contract columns
+    its values give (``Column.staged_as``) and the ``derived`` ones. A header row holding
+    one of the contract's ``unless`` columns is read in the contract's layout instead."""
+
+    name: str
+    columns: tuple[Column, ...]
+    derived: tuple[Derivation, ...] = ()
+    unless: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def derivation(self, target: str) -> Derivation | None:
+        return next((d for d in self.derived if d.target == target), None)
+
+
 @dataclass(frozen=True)
 class SourceSpec:
     name: str
@@ -65,6 +151,7 @@ class SourceSpec:
     columns: tuple[Column, ...]
     key: str
     references: tuple[Reference, ...] = field(default=())
+    layouts: tuple[Layout, ...] = field(default=())  # other layouts besides the contract's
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -89,6 +176,54 @@ def normalise_header(text: object) -> str:
 
 
 _KELURAHAN = Column("kelurahan", Kind.KELURAHAN, required=True)
+
+# §9: SISMIOP's NOP parts and the widths they are padded to.
+NOP_PARTS = (
+    ("KD_PROPINSI", 2), ("KD_DATI2", 2), ("KD_KECAMATAN", 3), ("KD_KELURAHAN", 3),
+    ("KD_BLOK", 3), ("NO_URUT", 4), ("KD_JNS_OP", 1),
+)  # fmt: skip
+_NOP_PART_COLUMNS = tuple(Column(n, Kind.CODE, True, width=w) for n, w in NOP_PARTS)
+_SISMIOP_NOP = ComposedNop(tuple(n for n, _ in NOP_PARTS))
+
+# The tax roll as SISMIOP exports it (table SPPT).
+SISMIOP_DHKP = Layout(
+    name="SISMIOP",
+    columns=(
+        *_NOP_PART_COLUMNS,
+        Column("THN_PAJAK_SPPT", Kind.YEAR, True, is_year=True),
+        Column("PBB_YG_HARUS_DIBAYAR_SPPT", Kind.RUPIAH, True, min_value=0,
+               staged_as="pbb_terhutang"),
+        Column("NM_WP_SPPT", Kind.NAMA, staged_as="nama_wp"),
+        Column("TGL_JATUH_TEMPO_SPPT", Kind.DATE, staged_as="jatuh_tempo"),
+        Column("LUAS_BUMI_SPPT", Kind.NUMBER, min_value=0, staged_as="luas_bumi"),
+        Column("LUAS_BNG_SPPT", Kind.NUMBER, min_value=0, staged_as="luas_bangunan"),
+        Column("kelurahan", Kind.KELURAHAN),  # optional here: must agree with the codes
+    ),
+    derived=(_SISMIOP_NOP, KelurahanFromCodes("KD_KECAMATAN", "KD_KELURAHAN", "kelurahan")),
+    unless=("nop",),
+)  # fmt: skip
+
+# Payments as SISMIOP exports them (table PEMBAYARAN_SPPT).
+SISMIOP_PEMBAYARAN = Layout(
+    name="SISMIOP",
+    columns=(
+        *_NOP_PART_COLUMNS,
+        Column("THN_PAJAK_SPPT", Kind.YEAR, True, staged_as="tahun_pajak"),
+        Column("PEMBAYARAN_SPPT_KE", Kind.WHOLE, True, min_value=1),
+        Column("TGL_PEMBAYARAN_SPPT", Kind.DATE, True, in_year=True,
+               staged_as="tanggal_bayar"),
+        Column("JML_SPPT_YG_DIBAYAR", Kind.RUPIAH, True),
+        Column("DENDA_SPPT", Kind.RUPIAH, min_value=0),
+    ),
+    derived=(
+        _SISMIOP_NOP,
+        Difference("JML_SPPT_YG_DIBAYAR", "DENDA_SPPT", "jumlah_bayar",
+                   "jumlah dibayar dikurangi denda harus lebih dari 0"),
+        JoinedKey(("nop", "THN_PAJAK_SPPT", "PEMBAYARAN_SPPT_KE"), "no_transaksi",
+                  "NOP/THN_PAJAK_SPPT/PEMBAYARAN_SPPT_KE"),
+    ),
+    unless=("nop",),
+)  # fmt: skip
 
 SOURCES: dict[str, SourceSpec] = {
     spec.name: spec
@@ -153,6 +288,7 @@ SOURCES: dict[str, SourceSpec] = {
                 # The SPPT's due date (IKU 3 tepat waktu); any year, not only the partition's.
                 Column("jatuh_tempo", Kind.DATE, False, ("tgl jatuh tempo", "tanggal jatuh tempo")),
             ),
+            layouts=(SISMIOP_DHKP,),
         ),
         SourceSpec(
             name="pbb_pembayaran",
@@ -176,6 +312,7 @@ SOURCES: dict[str, SourceSpec] = {
             references=(
                 Reference("nop", "pbb_dhkp", "nop", when_year_column="tahun_pajak"),
             ),
+            layouts=(SISMIOP_PEMBAYARAN,),
         ),
         SourceSpec(
             name="konflik",
@@ -197,8 +334,10 @@ SOURCES: dict[str, SourceSpec] = {
 SOURCE_ORDER = tuple(SOURCES)
 
 # Extra (unlisted) columns whose header looks like personal data are masked too: a
-# section may add "NIK Suami" or "Nama Ayah" to an export without warning.
+# section may add "NIK Suami" or "Nama Ayah" to an export without warning. SISMIOP names
+# the taxpayer NM_WP(_SPPT) and may export NPWP_SPPT (an individual's NPWP is the NIK)
+# and SUBJEK_PAJAK_ID (usually the NIK) beside a layout's own columns (§9).
 PERSONAL_HEADER_WORDS = {
-    Kind.NIK: re.compile(r"\b(nik|no ktp|nomor ktp|ktp|no kk|nomor kk|kk)\b"),
-    Kind.NAMA: re.compile(r"\bnama\b"),
+    Kind.NIK: re.compile(r"\b(nik|no ktp|nomor ktp|ktp|no kk|nomor kk|kk|npwp|subjek pajak id)\b"),
+    Kind.NAMA: re.compile(r"\b(nama|nm wp)\b"),
 }

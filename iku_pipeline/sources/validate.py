@@ -1,10 +1,13 @@
-"""One validator for every source (DATA_CONTRACT §3-§4): accepted rows and rejected rows.
+"""One validator for every source (DATA_CONTRACT §3-§4, §9): accepted rows and rejected
+rows.
 
 For one source and year it reads every delivered file (in name order), parses each
-column by its kind, applies the source's rules, then the references to other sources,
-then the duplicate-key rule. Every non-blank row ends up either accepted (typed, staged)
-or rejected with the first failing column and a reason a section clerk understands.
-A file that cannot be read is recorded as failed; the caller decides what fails.
+column by its kind (``columns.py``), derives the contract's columns of a file delivered
+in another layout (``layouts.py``), applies the source's rules, then the references to
+other sources, then the duplicate-key rule. Every non-blank row ends up either accepted
+(typed, staged with the contract's columns whatever its file's layout) or rejected with
+the first failing column and a reason a section clerk understands. A file that cannot
+be read is recorded as failed; the caller decides what fails.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from iku_pipeline.model import (
     Wilayah,
     empty_rejected,
 )
-from iku_pipeline.sources import parsers
+from iku_pipeline.sources import layouts, parsers
+from iku_pipeline.sources.columns import NONE, absent, first_of, parse_columns
 from iku_pipeline.sources.reference import map_jenis_layanan
 from iku_pipeline.sources.schemas import check_staged
 from iku_pipeline.sources.readers import (
@@ -42,7 +46,7 @@ from iku_pipeline.sources.readers import (
     list_files,
     read_file,
 )
-from iku_pipeline.sources.specs import SOURCES, Column, Kind, SourceSpec
+from iku_pipeline.sources.specs import SOURCES, Column, Kind, Layout, SourceSpec
 
 # A source-specific rule: (parsed values, year) -> {column: reasons, at the failing rows}
 RowRule = Callable[[pd.DataFrame, int], dict[str, pd.Series]]
@@ -108,144 +112,6 @@ def stage_source(
     return Staged(SourceReport(spec.name, tahun, True, reports, info), accepted, rejected)
 
 
-# ---------------------------------------------------------------- parsing
-
-# Kinds parsed once per distinct value (a column of 10M dates holds a few hundred
-# distinct texts): the cells are factorised, the parser sees the distinct values, and
-# values and reasons are taken back by code. Keys, NOPs and free text are nearly all
-# distinct, and their parsers are single Arrow kernels, so they are parsed as they are.
-_BY_DISTINCT = frozenset(
-    {Kind.DATE, Kind.RUPIAH, Kind.NUMBER, Kind.WHOLE, Kind.YEAR, Kind.KELURAHAN, Kind.STATUS, Kind.HASIL}
-)
-
-
-def _parse(column: Column, cells: pd.Series, wilayah: Wilayah) -> parsers.Parsed:
-    label = column.name
-    match column.kind:
-        case Kind.DATE:
-            return parsers.parse_date(cells)
-        case Kind.RUPIAH:
-            return parsers.parse_rupiah(cells, label)
-        case Kind.NUMBER:
-            return parsers.parse_number(cells, label)
-        case Kind.WHOLE:
-            return parsers.parse_whole(cells, label)
-        case Kind.YEAR:
-            return parsers.parse_year(cells, label)
-        case Kind.KELURAHAN:
-            return parsers.parse_kelurahan(cells, wilayah)
-        case Kind.NOP:
-            return parsers.parse_nop(cells)
-        case Kind.STATUS:
-            return parsers.parse_status(cells)
-        case Kind.HASIL:
-            return parsers.parse_hasil(cells)
-        case _:  # TEXT, KEY and the already-masked personal columns
-            text = parsers.as_text(cells)
-            return parsers.Parsed(text, pd.Series([None] * len(cells), index=cells.index))
-
-
-def _sparse(errors: pd.Series) -> pd.Series:
-    """Only the reasons (the failing cells), indexed by row."""
-    return errors[errors.notna()].astype(object)
-
-
-def _taken(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """``values`` (one per distinct cell) taken back to the rows; code -1 is empty."""
-    return pd.Series(values.array.take(codes, allow_fill=True), index=index, name=values.name)
-
-
-def _parse_column(
-    column: Column, cells: pd.Series, wilayah: Wilayah
-) -> tuple[pd.Series, pd.Series]:
-    """(parsed values, reasons of the cells that failed to parse)."""
-    if column.kind in _BY_DISTINCT and parsers.is_text(cells):
-        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-        parsed = _parse(column, pd.Series(uniques, dtype=cells.dtype), wilayah)
-        bad = parsed.errors.notna().to_numpy()
-        where = np.full(len(uniques) + 1, -1, dtype=np.int64)  # [-1] for empty cells
-        where[: len(uniques)][bad] = np.arange(int(bad.sum()))
-        row_where = where[codes]
-        failing = np.flatnonzero(row_where >= 0)
-        reasons = pd.Series(
-            parsed.errors.to_numpy()[bad][row_where[failing]],
-            index=cells.index[failing],
-            dtype=object,
-        )
-        return _taken(parsed.values, codes, cells.index), reasons
-    parsed = _parse(column, cells, wilayah)
-    return parsed.values, _sparse(parsed.errors)
-
-
-def _absent(column: Column, index: pd.Index, wilayah: Wilayah) -> pd.Series:
-    """The typed values of a column the file does not have: all empty."""
-    typed = _parse(column, pd.Series([None], dtype=object), wilayah).values
-    return _taken(typed, np.full(len(index), -1, dtype=np.intp), index)
-
-
-def _reasons(mask: pd.Series, cells: pd.Series, say: Callable[[str], str]) -> pd.Series:
-    """A reason for each row where ``mask`` holds, quoting the cell as the clerk sees it."""
-    rows = mask.index[mask.fillna(False).to_numpy(dtype=bool)]
-    return pd.Series([say(parsers.display(v)) for v in cells.loc[rows]], index=rows, dtype=object)
-
-
-def _first_of(*reasons: pd.Series) -> pd.Series:
-    """Per row, the first reason given (earlier arguments win)."""
-    given = [r for r in reasons if len(r)]
-    if not given:
-        return pd.Series(dtype=object)
-    if len(given) == 1:
-        return given[0]
-    joined = pd.concat(given)
-    return joined[~joined.index.duplicated(keep="first")]
-
-
-def _rule_errors(column: Column, values: pd.Series, cells: pd.Series, tahun: int) -> pd.Series:
-    """Reasons of a column's own rules (range, inside the year), on parsed values."""
-    found = []
-    if column.positive:
-        found.append(
-            _reasons(values <= 0, cells, lambda v: f"{column.name} {v} harus lebih dari 0")
-        )
-    if column.min_value is not None:
-        if column.min_value == 0:
-            say = lambda v: f"{column.name} {v} tidak boleh negatif"  # noqa: E731
-        else:
-            say = lambda v: f"{column.name} {v} harus paling sedikit {column.min_value:g}"  # noqa: E731
-        found.append(_reasons(values < column.min_value, cells, say))
-    if column.in_year:
-        outside = values.notna() & values.dt.year.ne(tahun)
-        found.append(_reasons(outside, cells, lambda v: f"tanggal {v} di luar tahun {tahun}"))
-    return _first_of(*found)
-
-
-def _parse_file(rows: FileRows, spec: SourceSpec, tahun: int, wilayah: Wilayah):
-    """One file's parsed values and, per column, the reasons of its failing cells."""
-    frame = rows.frame
-    values = pd.DataFrame(index=frame.index)
-    errors: dict[str, pd.Series] = {}
-    for column in spec.columns:
-        if column.name not in frame:
-            values[column.name] = _absent(column, frame.index, wilayah)
-            continue
-        cells = frame[column.name]
-        parsed, reasons = _parse_column(column, cells, wilayah)
-        found = [reasons]
-        if column.required and column.kind is not Kind.STATUS:
-            empty = parsers.is_empty(cells)
-            found.append(
-                pd.Series(
-                    f"{column.name} wajib diisi tetapi kosong",
-                    index=frame.index[empty.to_numpy(dtype=bool)],
-                    dtype=object,
-                )
-            )
-        found.append(_rule_errors(column, parsed, cells, tahun))
-        values[column.name] = parsed
-        errors[column.name] = _first_of(*found)
-    return values, errors
-
-
 # ---------------------------------------------------------------- source rules
 
 
@@ -303,13 +169,19 @@ class _SourceRun:
         n = len(frame)
         frame.index = pd.RangeIndex(self.start, self.start + n)
         self.start += n
-        values, found = _parse_file(rows, spec, tahun, self.wilayah)
-        errors = {c.name: found.get(c.name, _NONE) for c in spec.columns}
+        read_by = rows.layout or spec  # the columns of the file's layout (§9)
+        values, errors = parse_columns(frame, read_by.columns, tahun, self.wilayah)
+        if rows.layout is not None:  # the contract's columns, from the layout's
+            values, derived = layouts.derive(
+                rows.layout, values, frame, errors, spec, self.wilayah
+            )
+            for name, err in derived.items():
+                errors[name] = first_of(errors.get(name, NONE), err)
 
         rule = SOURCE_RULES.get(spec.name)
         if rule and n:
             for name, err in rule(values, tahun).items():
-                errors[name] = _first_of(errors[name], err)
+                errors[name] = first_of(errors.get(name, NONE), err)
 
         # References to another source's accepted rows of the year are rules of the
         # referencing column, so they take part in "the first failing column" like any
@@ -317,9 +189,9 @@ class _SourceRun:
         for ref in spec.references:
             target, known = self.references[ref.column]
             err = _reference_errors(ref, values, frame, target, known, tahun)
-            errors[ref.column] = _first_of(errors[ref.column], err)
+            errors[ref.column] = first_of(errors.get(ref.column, NONE), err)
 
-        kolom, alasan = _first_failure(errors, rows)
+        kolom, alasan = _first_failure(errors, layouts.error_order(rows.layout, rows.order))
 
         # Keys as compared (§3): trimmed, case-insensitive; a NOP by its digits.
         values[KEY] = _compared(values[spec.key], spec.column(spec.key))
@@ -330,7 +202,7 @@ class _SourceRun:
         if bad.any():
             self.rejected.append(_rejected_records(rows, bad, kolom, alasan, spec.name, tahun))
         keep = ~bad
-        part, raw = _accepted_part(rows, keep, values, spec, self.wilayah)
+        part, raw = _accepted_part(rows, keep, values, spec, self.wilayah, rows.layout)
         del values  # the part holds the accepted rows' values
         self.extras += [c for c in part.columns[len(spec.columns) + 3 :] if c not in self.extras]
         self.parts.append(part)
@@ -347,6 +219,7 @@ class _SourceRun:
         """Duplicate keys, among rows that pass every other rule: the first one, in this
         file or an earlier one, is kept and the others rejected naming it."""
         spec, frame = self.spec, rows.frame
+        label = layouts.key_label(rows.layout, spec)  # how the reason names the key
         n, lo = len(frame), frame.index.start
         ok = np.ones(n, dtype=bool)
         ok[alasan.index.to_numpy() - lo] = False
@@ -389,7 +262,7 @@ class _SourceRun:
         holders = ok & ~dup & parsers.is_in(keys, dup_keys)
         first_row = pd.Series(frame.index[holders], index=keys[holders].to_numpy())
         first_row = first_row[~first_row.index.duplicated()]
-        shown = _cells(frame, spec.key, dup_rows)
+        shown = _cells(frame, spec.key, dup_rows, values[spec.key])
         reasons = []
         for v, k in zip(shown, dup_keys.to_numpy()):
             if k in earlier:
@@ -398,7 +271,7 @@ class _SourceRun:
                 at = first_row.loc[k]
                 berkas, baris = frame[FILE].loc[at], frame[ROW].loc[at]
             reasons.append(
-                f"duplikat: {spec.key} '{parsers.display(v)}' sudah ada di {berkas} baris {baris}"
+                f"duplikat: {label} '{parsers.display(v)}' sudah ada di {berkas} baris {baris}"
             )
         kolom = pd.concat([kolom, pd.Series("", index=dup_rows, dtype=object)])
         alasan = pd.concat([alasan, pd.Series(reasons, index=dup_rows, dtype=object)])
@@ -441,14 +314,12 @@ def _holders(part: pd.DataFrame, rows: np.ndarray) -> dict[str, tuple[str, int]]
     return dict(zip(held[KEY].to_numpy(), zip(held[FILE].to_numpy(), held[ROW].to_numpy())))
 
 
-def _cells(frame: pd.DataFrame, column: str, rows: pd.Index):
-    """A file's raw cells of a column at some rows (empty if the file lacks it)."""
+def _cells(frame: pd.DataFrame, column: str, rows: pd.Index, derived: pd.Series):
+    """A file's raw cells of a column at some rows; where the file's layout has no such
+    column, the values derived for it (the NOP composed of its parts, §9)."""
     if column in frame:
         return frame[column].loc[rows]
-    return pd.Series(None, index=rows, dtype=object)
-
-
-_NONE = pd.Series(dtype=object)  # no reasons
+    return derived.loc[rows]
 
 
 def _known_keys(target: Staged | None) -> parsers.KeySet:
@@ -476,17 +347,19 @@ def _reference_errors(
     return pd.Series(
         [
             f"{ref.column} '{parsers.display(v)}' tidak ada dalam {judul} tahun {tahun}{note}"
-            for v in _cells(frame, ref.column, rows)
+            for v in _cells(frame, ref.column, rows, values[ref.column])
         ],
         index=rows,
         dtype=object,
     )
 
 
-def _first_failure(errors: dict[str, pd.Series], rows: FileRows) -> tuple[pd.Series, pd.Series]:
-    """The first failing column of each row, left to right as the file has them:
-    (kolom, alasan), indexed by the failing rows."""
-    order = [c for c in rows.order if c in errors]
+def _first_failure(
+    errors: dict[str, pd.Series], columns: list[str]
+) -> tuple[pd.Series, pd.Series]:
+    """The first failing column of each row, left to right as the file has them
+    (``columns``): (kolom, alasan), indexed by the failing rows."""
+    order = [c for c in columns if c in errors]
     order += [c for c in errors if c not in order]  # absent optional columns
     parts = [pd.DataFrame({"kolom": c, "alasan": errors[c]}) for c in order if len(errors[c])]
     if not parts:
@@ -577,15 +450,18 @@ def _accepted_part(
     values: pd.DataFrame | None,
     spec: SourceSpec,
     wilayah: Wilayah,
+    layout: Layout | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A file's accepted rows, typed: ``_berkas``, ``_baris``, the spec's columns, the
-    key as compared, then the file's unlisted columns; and the raw cells a derivation
-    needs (``_RAW_FOR_DERIVED``)."""
+    key as compared, then the file's unlisted columns (for a file of another layout,
+    those the layout does not read); and the raw cells a derivation needs
+    (``_RAW_FOR_DERIVED``)."""
     frame = rows.frame if rows is not None else pd.DataFrame({FILE: [], ROW: []}, dtype=object)
-    extras = [c for c in frame.columns if c not in spec.names and c not in (FILE, ROW, KEY)]
+    read = spec.names if layout is None else layout.names
+    extras = [c for c in frame.columns if c not in read and c not in (FILE, ROW, KEY)]
     index = pd.RangeIndex(int(keep.sum()))
     if values is None:
-        values = pd.DataFrame({c.name: _absent(c, index, wilayah) for c in spec.columns})
+        values = pd.DataFrame({c.name: absent(c, index, wilayah) for c in spec.columns})
         values[KEY] = pd.Series(dtype=parsers.TEXT)
     berkas = frame[FILE].iloc[0] if len(frame) else None
     out = pd.DataFrame(

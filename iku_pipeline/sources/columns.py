@@ -1,0 +1,163 @@
+"""A file's columns parsed by their kind and checked by their own rules (DATA_CONTRACT
+§2-§4): the typed values, and per column the reasons of its failing cells.
+
+The validator (``validate.py``) runs this on the columns of the layout a file is read in
+(the contract's, or another one of §9); what a column may hold is its ``Column`` of
+``specs.py``. Within one column, the first reason found is kept, in the order of §4.2:
+the value cannot be read; a required cell is empty; the column's range rule; the date
+outside the partition year (or the year not the partition year).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from iku_pipeline.model import Wilayah
+from iku_pipeline.sources import parsers
+from iku_pipeline.sources.specs import Column, Kind
+
+NONE = pd.Series(dtype=object)  # no reasons
+
+# Kinds parsed once per distinct value (a column of 10M dates holds a few hundred
+# distinct texts): the cells are factorised, the parser sees the distinct values, and
+# values and reasons are taken back by code. Keys, NOPs and free text are nearly all
+# distinct, and their parsers are single Arrow kernels, so they are parsed as they are.
+_BY_DISTINCT = frozenset(
+    {Kind.DATE, Kind.RUPIAH, Kind.NUMBER, Kind.WHOLE, Kind.YEAR, Kind.KELURAHAN, Kind.STATUS,
+     Kind.HASIL, Kind.CODE}
+)  # fmt: skip
+
+
+def _parse(column: Column, cells: pd.Series, wilayah: Wilayah) -> parsers.Parsed:
+    label = column.name
+    match column.kind:
+        case Kind.DATE:
+            return parsers.parse_date(cells)
+        case Kind.RUPIAH:
+            return parsers.parse_rupiah(cells, label)
+        case Kind.NUMBER:
+            return parsers.parse_number(cells, label)
+        case Kind.WHOLE:
+            return parsers.parse_whole(cells, label)
+        case Kind.YEAR:
+            return parsers.parse_year(cells, label)
+        case Kind.KELURAHAN:
+            return parsers.parse_kelurahan(cells, wilayah)
+        case Kind.NOP:
+            return parsers.parse_nop(cells)
+        case Kind.CODE:
+            return parsers.parse_code(cells, label, column.width)
+        case Kind.STATUS:
+            return parsers.parse_status(cells)
+        case Kind.HASIL:
+            return parsers.parse_hasil(cells)
+        case _:  # TEXT, KEY and the already-masked personal columns
+            text = parsers.as_text(cells)
+            return parsers.Parsed(text, pd.Series([None] * len(cells), index=cells.index))
+
+
+def _sparse(errors: pd.Series) -> pd.Series:
+    """Only the reasons (the failing cells), indexed by row."""
+    return errors[errors.notna()].astype(object)
+
+
+def taken(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values`` (one per distinct cell) taken back to the rows; code -1 is empty."""
+    return pd.Series(values.array.take(codes, allow_fill=True), index=index, name=values.name)
+
+
+def _parse_column(
+    column: Column, cells: pd.Series, wilayah: Wilayah
+) -> tuple[pd.Series, pd.Series]:
+    """(parsed values, reasons of the cells that failed to parse)."""
+    if column.kind in _BY_DISTINCT and parsers.is_text(cells):
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        parsed = _parse(column, pd.Series(uniques, dtype=cells.dtype), wilayah)
+        bad = parsed.errors.notna().to_numpy()
+        where = np.full(len(uniques) + 1, -1, dtype=np.int64)  # [-1] for empty cells
+        where[: len(uniques)][bad] = np.arange(int(bad.sum()))
+        row_where = where[codes]
+        failing = np.flatnonzero(row_where >= 0)
+        reasons = pd.Series(
+            parsed.errors.to_numpy()[bad][row_where[failing]],
+            index=cells.index[failing],
+            dtype=object,
+        )
+        return taken(parsed.values, codes, cells.index), reasons
+    parsed = _parse(column, cells, wilayah)
+    return parsed.values, _sparse(parsed.errors)
+
+
+def absent(column: Column, index: pd.Index, wilayah: Wilayah) -> pd.Series:
+    """The typed values of a column the file does not have: all empty."""
+    typed = _parse(column, pd.Series([None], dtype=object), wilayah).values
+    return taken(typed, np.full(len(index), -1, dtype=np.intp), index)
+
+
+def reasons(mask: pd.Series, cells: pd.Series, say: Callable[[str], str]) -> pd.Series:
+    """A reason for each row where ``mask`` holds, quoting the cell as the clerk sees it."""
+    rows = mask.index[mask.fillna(False).to_numpy(dtype=bool)]
+    return pd.Series([say(parsers.display(v)) for v in cells.loc[rows]], index=rows, dtype=object)
+
+
+def first_of(*found: pd.Series) -> pd.Series:
+    """Per row, the first reason given (earlier arguments win)."""
+    given = [r for r in found if len(r)]
+    if not given:
+        return pd.Series(dtype=object)
+    if len(given) == 1:
+        return given[0]
+    joined = pd.concat(given)
+    return joined[~joined.index.duplicated(keep="first")]
+
+
+def _rule_errors(column: Column, values: pd.Series, cells: pd.Series, tahun: int) -> pd.Series:
+    """Reasons of a column's own rules (range, inside the year), on parsed values."""
+    found = []
+    if column.positive:
+        found.append(reasons(values <= 0, cells, lambda v: f"{column.name} {v} harus lebih dari 0"))
+    if column.min_value is not None:
+        if column.min_value == 0:
+            say = lambda v: f"{column.name} {v} tidak boleh negatif"  # noqa: E731
+        else:
+            say = lambda v: f"{column.name} {v} harus paling sedikit {column.min_value:g}"  # noqa: E731
+        found.append(reasons(values < column.min_value, cells, say))
+    if column.in_year:
+        outside = values.notna() & values.dt.year.ne(tahun)
+        found.append(reasons(outside, cells, lambda v: f"tanggal {v} di luar tahun {tahun}"))
+    if column.is_year:
+        other = values.notna() & values.ne(tahun)
+        found.append(reasons(other, cells, lambda v: f"{column.name} {v} bukan tahun {tahun}"))
+    return first_of(*found)
+
+
+def parse_columns(
+    frame: pd.DataFrame, columns: Iterable[Column], tahun: int, wilayah: Wilayah
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """A file's parsed values of ``columns`` (all empty where the file lacks one) and,
+    per column it has, the reasons of its failing cells."""
+    values = pd.DataFrame(index=frame.index)
+    errors: dict[str, pd.Series] = {}
+    for column in columns:
+        if column.name not in frame:
+            values[column.name] = absent(column, frame.index, wilayah)
+            continue
+        cells = frame[column.name]
+        parsed, found = _parse_column(column, cells, wilayah)
+        found = [found]
+        if column.required and column.kind is not Kind.STATUS:
+            empty = parsers.is_empty(cells)
+            found.append(
+                pd.Series(
+                    f"{column.name} wajib diisi tetapi kosong",
+                    index=frame.index[empty.to_numpy(dtype=bool)],
+                    dtype=object,
+                )
+            )
+        found.append(_rule_errors(column, parsed, cells, tahun))
+        values[column.name] = parsed
+        errors[column.name] = first_of(*found)
+    return values, errors
