@@ -7,7 +7,7 @@ LAST_YEAR ?= 2025
 SCALE ?= kota
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: demo test dev sample-data bench clean
+.PHONY: demo test dev sample-data templates bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ dev: $(VENV)/.installed | $(DAGSTER_HOME)
 ## Regenerate the sample extracts under data/raw (deterministic).
 sample-data: $(VENV)/.installed
 	$(BIN)/python scripts/generate_sample_data.py
+
+## The Excel input templates, one per source, into templat/ under IKU_OUTPUT_DIR (default
+## data/published/templat/), from the reference tables: after editing kelurahan.csv or
+## jenis_layanan.csv.
+templates: $(VENV)/.installed
+	$(BIN)/python -m iku_pipeline.assets.templat
 
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
