@@ -52,7 +52,14 @@ FIXED_TIME = datetime(2026, 1, 1)  # creation date stored in every XLSX
 FAULT_RATE = (0.018, 0.026)  # share of rows made faulty, drawn per source and year
 
 KEL = ("Banjarsari", "Purwosari", "Purwoasri", "Karangrejo")
-KEL_CODE = {"Banjarsari": "001", "Purwosari": "002", "Purwoasri": "003", "Karangrejo": "004"}
+# SISMIOP kelurahan codes in NOPs (kecamatan 030), as data/reference/kelurahan.csv gives them.
+KEL_CODE = {"Banjarsari": "001", "Purwosari": "002", "Purwoasri": "004", "Karangrejo": "003"}
+KEL_OF_CODE = {code: kel for kel, code in KEL_CODE.items()}
+
+
+def by_kelurahan(nop: str) -> tuple[int, str]:
+    """Rolls and same-day payments list the kelurahan in the order of KEL, then by NOP."""
+    return KEL.index(KEL_OF_CODE[nop[7:10]]), nop
 UNKNOWN_KEL = ("Metro Pusat", "Hadimulyo", "Hadimulyo Barat", "Yosodadi", "Iringmulyo")
 STREETS = {
     "Banjarsari": ("Jl. Sumbawa", "Jl. Bali", "Jl. Lombok", "Jl. Flores", "Jl. Halmahera"),
@@ -589,7 +596,7 @@ def build_rolls(seed: int) -> dict[int, list[dict]]:
                 objects.append(new_object(kel, rng.randint(1, blocks[kel])))
             for o in rng.sample(objects, len(objects) // 50):
                 o["nama"] = person(rng)[1] if not o["exempt"] else o["nama"]
-        objects.sort(key=lambda o: o["nop"])
+        objects.sort(key=lambda o: by_kelurahan(o["nop"]))
         rolls[year] = [dict(o, pbb=pbb_amount(o, year)) for o in objects]
     return rolls
 
@@ -660,7 +667,7 @@ def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet
             tail = f"0{rng.randint(60, 99)}{rng.randint(1, 999):04d}0"
             o = dict(rng.choice(wajib), nop=f"1872030{KEL_CODE[rng.choice(KEL)]}{tail}")
         pays.append(payment(o, o["pbb"] or 25_000, pay_date(), _orphan=True))
-    pays.sort(key=lambda p: (p["tanggal_bayar"], p["_nop"], p["tahun_pajak"]))
+    pays.sort(key=lambda p: (p["tanggal_bayar"], by_kelurahan(p["_nop"]), p["tahun_pajak"]))
     for seq, p in enumerate(pays, 1):
         p["no_transaksi"] = f"NTPD{year}{seq:06d}"
         p["nop"] = fmt_nop(p["_nop"], plain=rng.random() < 0.15)
