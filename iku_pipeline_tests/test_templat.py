@@ -32,7 +32,14 @@ from iku_pipeline.publish.templat import (
 from iku_pipeline.publish.templat_teks import ROW_RULES, hasil_words, status_words
 from iku_pipeline.sources import parsers
 from iku_pipeline.sources.reference import fold_alias, load_jenis_layanan
-from iku_pipeline.sources.specs import SOURCE_ORDER, SOURCES, Column, Kind, SourceSpec
+from iku_pipeline.sources.specs import (
+    PERSONAL_KINDS,
+    SOURCE_ORDER,
+    SOURCES,
+    Column,
+    Kind,
+    SourceSpec,
+)
 from iku_pipeline.sources.validate import SOURCE_RULES, stage_source
 from iku_pipeline_tests.common import WILAYAH
 
@@ -306,9 +313,13 @@ def test_petunjuk_names_every_column(templates, name):
             assert f"Duplikat {column.name} ditolak: baris pertama yang dipakai" in row[5]
         if column.in_year:
             assert "Tanggal harus di dalam tahun laporan" in row[5]
-    text = " ".join(str(v) for r in rows for v in r if v)
-    if any(c.kind in (Kind.NIK, Kind.NAMA) for c in spec.columns):
-        assert "data pribadi" in text.casefold()
+        if column.kind in PERSONAL_KINDS:
+            assert "Data pribadi" in row[4], column.name
+    personal = [c.name for c in spec.columns if c.kind in PERSONAL_KINDS]
+    below = [str(r[0]) for r in rows[start + 1 + len(spec.columns) :] if r[0]]
+    notes = [n for n in below if "data pribadi" in n]  # the one note naming them all
+    assert len(notes) == (1 if personal else 0)
+    assert all(name in notes[0] for name in personal)
 
 
 def test_every_rule_of_code_has_its_sentence():

@@ -33,13 +33,13 @@ from iku_pipeline.publish.layout import Formats, Heights, set_widths, workbook
 from iku_pipeline.publish.templat_teks import (
     JENIS_LAYANAN,
     LIST_ERROR,
-    PERSONAL_NOTE,
     TITLE_LIMIT,
     TEXT_LIMIT,
     ColumnText,
     column_text,
     general_notes,
     hasil_words,
+    personal_note,
     status_words,
 )
 from iku_pipeline.sources.reference import (
@@ -50,7 +50,7 @@ from iku_pipeline.sources.reference import (
     load_jenis_layanan,
     load_wilayah,
 )
-from iku_pipeline.sources.specs import PERSONAL_KINDS, SOURCES, Column, Kind, SourceSpec
+from iku_pipeline.sources.specs import SOURCES, Column, Kind, SourceSpec
 
 TEMPLAT_DIR = "templat"  # under the output folder
 DATA_ROWS = 1000  # rows below the header that carry the formats and validations
@@ -316,10 +316,11 @@ def _write_petunjuk(ws, f: Formats, spec: SourceSpec, texts: dict[str, ColumnTex
             ws.write_string(row, c, value, cell)
             h.fit(row, c, value, f.size, bold=c == 1 and column.required)
         row += 1
-    if any(c.kind in PERSONAL_KINDS for c in spec.columns):
+    note = personal_note(spec)
+    if note:
         row += 1
-        ws.merge_range(row, 0, row, last, PERSONAL_NOTE, f(text_wrap=True, italic=True))
-        h.fit(row, 0, PERSONAL_NOTE, f.size, last_col=last)
+        ws.merge_range(row, 0, row, last, note, f(text_wrap=True, italic=True))
+        h.fit(row, 0, note, f.size, last_col=last)
         row += 1
     if any(c.name == JENIS_LAYANAN for c in spec.columns):
         row = _service_names(ws, f, h, row + 1, lists)

@@ -24,12 +24,26 @@ LIST_ERROR = (
     "Pilih salah satu isi daftar (klik panah di kanan sel). Isi di luar daftar membuat "
     "barisnya ditolak saat berkas dibaca."
 )
-PERSONAL_NOTE = (
-    "Kolom data pribadi (NIK, nama) boleh diisi atau dikosongkan. Isinya disamarkan saat "
-    "berkas dibaca (mis. 1872031234560001 menjadi 187203******0001, Budi Santoso menjadi "
-    "B*** S******) dan tidak pernah ditampilkan atau dipublikasikan. Simpan berkas aslinya "
-    "dengan hati-hati."
-)
+_MASKED = {  # docs/data-contract.md §6: what the masks look like
+    Kind.NIK: "1872031234560001 menjadi 187203******0001",
+    Kind.NAMA: "Budi Santoso menjadi B*** S******",
+}
+
+
+def personal_note(spec: SourceSpec) -> str | None:
+    """The Petunjuk's note on the source's personal-data columns, None without any."""
+    personal = [c for c in spec.columns if c.kind in PERSONAL_KINDS]
+    if not personal:
+        return None
+    examples = [_MASKED[k] for k in _MASKED if any(c.kind is k for c in personal)]
+    return (
+        f"Kolom {_words([c.name for c in personal], 'dan')} berisi data pribadi: boleh "
+        f"diisi atau dikosongkan. Isinya disamarkan saat berkas dibaca (mis. "
+        f"{'; '.join(examples)}) dan tidak pernah ditampilkan atau dipublikasikan. Simpan "
+        "berkas aslinya dengan hati-hati."
+    )
+
+
 TAHUN_LAPORAN = "tahun laporan (tahun folder tempat berkas diserahkan)"
 
 # Rules of validate.SOURCE_RULES (code, not spec): (source, column) -> when a row fails.
