@@ -1,7 +1,7 @@
 """What the pipeline publishes: the warehouse tables and the files a person opens.
 
 A module per document, named with the office's words that are on the files and in
-DATA_CONTRACT (``matriks``, ``tahun``, ``periode``, ``baris_ditolak``), so a file leads
+docs/data-contract.md (``matriks``, ``tahun``, ``periode``, ``baris_ditolak``), so a file leads
 to its module; the machinery they share has plain English names, like the code:
 
 - ``warehouse``: the published tables; ``matrix``: the matrix rows built from them
@@ -14,6 +14,8 @@ to its module; the machinery they share has plain English names, like the code:
 - ``matriks_csv``: the matrix of a year and of the period as CSV.
 - ``rows``: the matrix rows as every document shows them (headings, the IKU 4
   supplementary row, the figures and the notes).
+- ``templat``, ``templat_teks``: ``templat/<sumber>.xlsx``, the input template of each
+  source for the sections that keep registers in Excel (generated from the specs).
 - ``layout``: cell formats, widths and heights, the heading and signature blocks, the
   page setup, and writing a file whole.
 """
