@@ -12,6 +12,12 @@ repository's ``data/`` folder; only ``<out>/raw`` is deleted and rewritten):
 - ``pbb_dhkp``: the tax roll, ~4,000 objects with NOPs stable across years (a few added
   and removed each year), ~3 % exempt; ``pbb_pembayaran``: ~3,300 payments a year in two
   or three CSV files, with installments, partial payers and arrears of earlier years.
+  In 2024 both come as SISMIOP exports (the contract's §9): the roll as table SPPT in a
+  workbook (NOP in seven parts that lost their leading zeros, Oracle dates), the payments
+  as table PEMBAYARAN_SPPT in CSV files (paid amount including the fine, the fine, the
+  payment's number per NOP and tax year). They hold the same objects and payments, and
+  the same faults in SISMIOP's terms, as the contract's layout would: the year's figures
+  are the same in either layout.
 - ``konflik``: 15-40 activities a year, 2022-2025 only (2021 is not delivered).
 
 Values are written as real exports are: every accepted date format, rupiah as ``150000``,
@@ -71,6 +77,7 @@ BULAN = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober "
          "November Desember").split()
 BLN_ID = "Jan Feb Mar Apr Mei Jun Jul Agt Sep Okt Nov Des".split()
 BLN_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+BLN_ORACLE_ID = "JAN FEB MAR APR MEI JUN JUL AGU SEP OKT NOV DES".split()
 ROMAN = ("I", "II", "III", "IV")
 
 MALE = ("Budi", "Agus", "Joko", "Slamet", "Hendra", "Rudi", "Ahmad", "Muhammad", "Dedi",
@@ -119,6 +126,12 @@ def fmt_date(d: date, style: str, rng: random.Random) -> str:
         return d.strftime("%d/%m/%Y")
     if style == "dash":
         return d.strftime("%d-%m-%Y")
+    if style == "oracle":  # Oracle's DD-MON-RR
+        return f"{d.day:02d}-{BLN_EN[d.month - 1].upper()}-{d.year % 100:02d}"
+    if style == "oracle_id":  # the same with Indonesian month names and the full year
+        return f"{d.day:02d}-{BLN_ORACLE_ID[d.month - 1]}-{d.year}"
+    if style == "timestamp":
+        return f"{d.isoformat()} 00:00:00"
     if style == "long":
         text = f"{d.day} {BULAN[d.month - 1]} {d.year}"
     else:  # short month name, Indonesian or English
@@ -622,6 +635,93 @@ DHKP_HEADERS = (
 )
 
 
+# ---------------------------------------------------------------- PBB as SISMIOP exports
+
+SISMIOP_YEARS = (2024,)  # years whose roll and payments come as SISMIOP exports (§9)
+NOP_PARTS = (("kd_propinsi", "KD_PROPINSI", 2), ("kd_dati2", "KD_DATI2", 2),
+             ("kd_kecamatan", "KD_KECAMATAN", 3), ("kd_kelurahan", "KD_KELURAHAN", 3),
+             ("kd_blok", "KD_BLOK", 3), ("no_urut", "NO_URUT", 4), ("kd_jns_op", "KD_JNS_OP", 1))
+PART_COLUMNS = [(field, header) for field, header, _ in NOP_PARTS]
+SPPT_COLUMNS = PART_COLUMNS + [
+    ("thn_pajak", "THN_PAJAK_SPPT"), ("nama_wp", "NM_WP_SPPT"), ("alamat", "JALAN_OP"),
+    ("luas_bumi", "LUAS_BUMI_SPPT"), ("luas_bangunan", "LUAS_BNG_SPPT"),
+    ("njop", "NJOP_SPPT"), ("pbb_terhutang", "PBB_YG_HARUS_DIBAYAR_SPPT"),
+    ("jatuh_tempo", "TGL_JATUH_TEMPO_SPPT"), ("status", "STATUS_PEMBAYARAN_SPPT")]
+PEMBAYARAN_COLUMNS = PART_COLUMNS + [
+    ("tahun_pajak", "THN_PAJAK_SPPT"), ("ke", "PEMBAYARAN_SPPT_KE"), ("kd_tp", "KD_TP"),
+    ("denda", "DENDA_SPPT"), ("jumlah_bayar", "JML_SPPT_YG_DIBAYAR"),
+    ("tanggal_bayar", "TGL_PEMBAYARAN_SPPT"), ("rekam", "TGL_REKAM_BYR_SPPT")]
+KD_TP = {"Bank Lampung": "01", "Kantor Pos Metro": "02", "QRIS Bank Lampung": "03",
+         "Tokopedia": "04", "Indomaret": "05"}
+ORACLE_DATES = (("oracle", 60), ("timestamp", 25), ("oracle_id", 15))
+
+
+def nop_parts(nop: str) -> dict:
+    """The seven parts of an 18-digit NOP as SISMIOP exports them: numbers, so the
+    leading zeros are lost (``030`` is 30)."""
+    out, at = {}, 0
+    for field, _, width in NOP_PARTS:
+        out[field] = int(nop[at:at + width])
+        at += width
+    return out
+
+
+def sismiop_nop(parts: dict, bad: str | None, empty: bool) -> dict:
+    """The contract layout's NOP faults in SISMIOP's terms: a lost digit is a letter O
+    typed for a zero in KD_BLOK, an extra digit makes NO_URUT five digits long, an empty
+    NOP an empty NO_URUT."""
+    if empty:
+        parts["no_urut"] = None
+    elif bad == "nop17":
+        parts["kd_blok"] = f"{parts['kd_blok']:03d}".replace("0", "O", 1)
+    elif bad == "nop19":
+        parts["no_urut"] = f"0{parts['no_urut']:04d}"
+    return parts
+
+
+def sppt_rows(rows: list, year: int, roll: list[dict], paid: set, rng: random.Random) -> list:
+    """The roll's rows (blank rows kept) as SISMIOP's table SPPT has them."""
+    objects = {o["nop"]: o for o in roll}
+    out = []
+    for r in rows:
+        if r is None:
+            out.append(None)
+            continue
+        bad = r.get("_bad")
+        parts = sismiop_nop(nop_parts(r["_nop"]), bad, r["nop"] is None)
+        if bad == "unknown_kel":  # a kelurahan code the table does not know
+            parts["kd_kelurahan"] = rng.choice((5, 6, 7, 9, 11))
+        elif r["kelurahan"] is None:
+            parts["kd_kelurahan"] = None
+        o = objects[r["_nop"]]
+        njop = o["luas_bumi"] * o["rate_bumi"] + o["luas_bangunan"] * o["rate_bangunan"]
+        out.append(dict(parts, thn_pajak=year, nama_wp=r["nama_wp"], alamat=r["alamat"],
+                        luas_bumi=r["luas_bumi"], luas_bangunan=r["luas_bangunan"],
+                        njop=njop, pbb_terhutang=r["pbb_terhutang"],
+                        jatuh_tempo=date(year, 8, 31), status=int(r["_nop"] in paid)))
+    return out
+
+
+def pembayaran_rows(rows: list, year: int, rng: random.Random) -> list:
+    """The payments (blank rows kept) as SISMIOP's table PEMBAYARAN_SPPT has them: the
+    amount paid includes the fine."""
+    out = []
+    for p in rows:
+        if p is None:
+            out.append(None)
+            continue
+        parts = sismiop_nop(nop_parts(p["_nop"]), p.get("_bad"), p["nop"] is None)
+        paid, fine = p["jumlah_bayar"], p["denda"]
+        when = p["tanggal_bayar"]
+        rekam = (f"{when:%Y-%m-%d} {rng.randint(8, 15):02d}:{rng.randint(0, 59):02d}:"
+                 f"{rng.randint(0, 59):02d}" if isinstance(when, date) else None)
+        out.append(dict(parts, tahun_pajak=p["tahun_pajak"] or year,
+                        ke=None if p["no_transaksi"] is None else p["_ke"],
+                        kd_tp=KD_TP[p["tempat"]], denda=fine, tanggal_bayar=when, rekam=rekam,
+                        jumlah_bayar=paid + fine if isinstance(paid, int) else paid))
+    return out
+
+
 def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet]:
     rng = rng_for(seed, "pbb", year)
     roll = rolls[year]
@@ -674,6 +774,10 @@ def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet
         p["_f"] = (p["tanggal_bayar"].month - 1) * months // 12
         if p["tahun_pajak"] == year and rng.random() < 0.02:
             p["tahun_pajak"] = None  # defaults to the partition year
+    number: dict[tuple, int] = {}  # SISMIOP numbers a NOP's payments of a tax year
+    for p in pays:
+        key = (p["_nop"], p["tahun_pajak"] or year)
+        p["_ke"] = number[key] = number.get(key, 0) + 1
 
     def apply_pay(kind: str, p: dict) -> None:
         if kind == "bad_date":
@@ -693,14 +797,23 @@ def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet
     inject(rng, pays, ["bad_date", "out_of_year", "nop17", "nop19", "dup", "dup", "decimals",
                        "not_positive", "empty"], apply_pay,
            eligible=lambda p: not p.get("_inst") and not p.get("_orphan"))
+    sismiop = year in SISMIOP_YEARS
+    srng = rng_for(seed, "sismiop", year)  # SISMIOP's own details: not the year's draws
     sheets = []
     for f, part in enumerate(by_file(pays, months)):
         variant = (year + f) % 3
         label = f"smt{f + 1}" if months == 2 else f"tahap{f + 1}"
         first, last = date(year, 12 * f // months + 1, 1), date(year, 12 * (f + 1) // months, 28)
+        rows = with_blanks(rng, part, variant)
+        if sismiop:
+            sheets.append(Sheet(
+                path=f"raw/pbb_pembayaran/{year}/PEMBAYARAN_SPPT_{year}_{label}.csv",
+                columns=PEMBAYARAN_COLUMNS, rows=pembayaran_rows(rows, year, srng),
+                dates=ORACLE_DATES, amounts=(("plain", 1),), delimiter=",", encoding="utf-8"))
+            continue
         sheets.append(Sheet(
             path=f"raw/pbb_pembayaran/{year}/pembayaran_pbb_{year}_{label}.csv",
-            columns=PAY_COLUMNS[variant], rows=with_blanks(rng, part, variant),
+            columns=PAY_COLUMNS[variant], rows=rows,
             titles=("DATA PEMBAYARAN PBB-P2 KECAMATAN METRO UTARA",
                     f"Periode {first:%m/%Y} \u2013 {last:%m/%Y}", "") if variant == 0 else (),
             dates=((("slash", 85), ("dash", 15)), (("iso", 90), ("slash", 10)),
@@ -741,10 +854,16 @@ def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet
         r["no"] = no
     fields = ("no", "nop", "nama_wp", "alamat", "kelurahan", "luas_bumi", "luas_bangunan",
               "pbb_terhutang")
+    rows = with_blanks(rng, dhkp, rng.randint(0, 2))
+    if sismiop:
+        sheets.insert(0, Sheet(
+            path=f"raw/pbb_dhkp/{year}/SPPT_{year}_Metro_Utara.xlsx",
+            columns=SPPT_COLUMNS, rows=sppt_rows(rows, year, roll, paid, srng),
+            dates=(("oracle", 1),), text_dates=0.3, text_amounts=0.0, sheet_name="SPPT"))
+        return sheets
     sheets.insert(0, Sheet(
         path=f"raw/pbb_dhkp/{year}/DHKP_{year}_Metro_Utara.xlsx",
-        columns=list(zip(fields, DHKP_HEADERS[year % 3])),
-        rows=with_blanks(rng, dhkp, rng.randint(0, 2)),
+        columns=list(zip(fields, DHKP_HEADERS[year % 3])), rows=rows,
         titles=("DAFTAR HIMPUNAN KETETAPAN DAN PEMBAYARAN (DHKP) PBB-P2",
                 "KECAMATAN METRO UTARA - KOTA METRO", f"TAHUN PAJAK {year}", ""),
         amounts=(("rp", 60), ("dot", 40)), text_amounts=0.1, sheet_name="DHKP"))
