@@ -1,5 +1,5 @@
-"""DATA_CONTRACT §3 formulas and §5 rows of ``realisasi_iku``: each expected figure is
-counted by hand from the few rows written beside it.
+"""DATA_CONTRACT §3 formulas and §5 rows of ``realisasi_iku`` and ``realisasi_tambahan``:
+each expected figure is counted by hand from the few rows written beside it.
 
 ``put`` and ``stage_year`` are in conftest.py.
 """
@@ -13,6 +13,7 @@ from iku_pipeline_tests.common import WILAYAH
 K = "Kecamatan Metro Utara"
 KELURAHAN = ("Banjarsari", "Purwosari", "Purwoasri", "Karangrejo")
 KODES = ("1", "1a", "1b", "1c", "1d", "2", "3", "4")
+KODES_TAMBAHAN = ("3_nominal", "3_tepat_waktu", "4_selesai")
 
 LAYANAN = (
     "No Register;Tanggal Masuk;Jenis Layanan;Kelurahan;Status;Tgl Selesai\n"
@@ -248,6 +249,115 @@ def test_only_exempt_objects_give_a_null_iku_3(put, stage_year):
     assert figures(compute_realisasi(stage_year(), 2023, WILAYAH), "3")[K] == (0, 0, None)
 
 
+# ---------------------------------------------------------------- IKU 3 supplementary
+
+
+def test_realisasi_tambahan_is_one_long_table(everything, stage_year):
+    t = compute_tambahan(stage_year(), 2023, WILAYAH)
+    assert list(t.columns) == ["tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan"]
+    assert list(zip(t["kode"], t["wilayah"])) == [
+        (kode, w) for kode in KODES_TAMBAHAN for w in (K, *KELURAHAN)
+    ]
+    assert set(t["tahun"]) == {2023} and set(t["satuan"]) == {"%"}
+    assert str(t["pembilang"].dtype) == str(t["penyebut"].dtype) == "Int64"
+
+
+def test_3_nominal_payments_in_full_over_the_roll(everything, stage_year):
+    # Payments of tahun_pajak 2023 naming a wajib pajak, each in full:
+    # Banjarsari N1 150.000 + N2 50.000 (T-03, arrears, left out) of 150.000 + 100.000;
+    # Purwosari N3 100.000 + 100.000 (T-04's empty tahun_pajak is 2023) of 200.000;
+    # Purwoasri N4 300.000 of 250.000: 120 %, an overpayment is not capped;
+    # Karangrejo: N6 paid arrears only (T-05), and T-09 is a payment to the exempt N5,
+    # which is no wajib pajak: 0 of 300.000. T-06 (arrears of an object off the roll):
+    # nowhere.
+    t = compute_tambahan(stage_year(), 2023, WILAYAH)
+    assert figures(t, "3_nominal") == {
+        K: (700_000, 1_000_000, 70.0),
+        "Banjarsari": (200_000, 250_000, 80.0),
+        "Purwosari": (200_000, 200_000, 100.0),
+        "Purwoasri": (300_000, 250_000, 120.0),
+        "Karangrejo": (0, 300_000, 0.0),
+    }
+
+
+def test_3_tepat_waktu_without_any_jatuh_tempo_has_penyebut_0(everything, stage_year):
+    # The roll has no jatuh_tempo column: no wajib pajak has a due date anywhere.
+    t = compute_tambahan(stage_year(), 2023, WILAYAH)
+    assert figures(t, "3_tepat_waktu") == {w: (0, 0, None) for w in (K, *KELURAHAN)}
+
+
+M = {i: f"18.72.030.001.001-{i:04d}.0" for i in range(1, 11)}
+DHKP_JT = (
+    "NOP;Kelurahan;PBB Terhutang;Tgl Jatuh Tempo\n"
+    f"{M[1]};Banjarsari;100.000;31/08/2023\n"
+    f"{M[2]};Banjarsari;100.000;31 Agustus 2023\n"
+    f"{M[3]};Purwosari;200.000;2023-08-31\n"
+    f"{M[4]};Purwosari;200.000;31/08/2023\n"
+    f"{M[9]};Purwosari;100.000;31-08-2023\n"
+    f"{M[5]};Purwoasri;50.000;31/01/2024\n"  # due the next year: accepted
+    f"{M[8]};Purwoasri;80.000;30/09/2023\n"
+    f"{M[6]};Purwoasri;0;30/09/2023\n"  # exempt: no wajib pajak, due date or not
+    f"{M[7]};Karangrejo;300.000;\n"  # Karangrejo's only wajib pajak has no due date
+    f"{M[10]};Karangrejo;100.000;31/02/2023\n"  # rejected: impossible date
+)
+BAYAR_JT = (
+    "No Transaksi;NOP;Tanggal Bayar;Jumlah Bayar;Tahun Pajak\n"
+    f"P-01;{M[1]};31/08/2023;100.000;2023\n"  # on the due date itself: on time
+    f"P-02;{M[2]};01/09/2023;100.000;2023\n"  # a day late: paid, not on time
+    f"P-03;{M[3]};01/07/2023;150.000;2023\n"  # early, but only part ...
+    f"P-04;{M[3]};15/09/2023;50.000;2023\n"  # ... the rest late: paid, not on time
+    f"P-05;{M[4]};01/06/2023;120.000;2023\n"  # two early payments, more than due:
+    f"P-06;{M[4]};30/08/2023;100.000;2023\n"  # on time
+    f"P-07;{M[9]};01/03/2023;60.000;2023\n"  # instalments adding up by the due date:
+    f"P-08;{M[9]};31/08/2023;40.000;\n"  # on time (empty tahun_pajak: 2023)
+    f"P-09;{M[5]};20/12/2023;50.000;2023\n"  # before a due date of 2024: on time
+    f"P-10;{M[8]};01/03/2023;30.000;2023\n"  # partial ...
+    f"P-11;{M[8]};01/03/2023;50.000;2022\n"  # ... arrears do not make it whole
+    f"P-12;{M[7]};01/03/2023;300.000;2023\n"  # paid, but no due date
+    f"P-13;{M[6]};01/03/2023;10.000;2023\n"  # the exempt object
+)
+
+
+def test_3_tepat_waktu_paid_in_full_by_the_due_date(put, stage_year):
+    put("pbb_dhkp", "dhkp.csv", DHKP_JT)
+    put("pbb_pembayaran", "bayar.csv", BAYAR_JT)
+    staged = stage_year()
+    rejected = staged["pbb_dhkp"].ditolak
+    assert list(zip(rejected["baris"], rejected["kolom"])) == [(11, "jatuh_tempo")]
+    t = compute_tambahan(staged, 2023, WILAYAH)
+    # With a due date: Banjarsari M1 (on time), M2 (late); Purwosari M3 (partial by the
+    # due date), M4, M9 (on time); Purwoasri M5 (on time), M8 (partial). Karangrejo's M7
+    # has none: penyebut 0, nilai null.
+    assert figures(t, "3_tepat_waktu") == {
+        K: (4, 7, pytest.approx(400 / 7, rel=1e-12)),
+        "Banjarsari": (1, 2, 50.0),
+        "Purwosari": (2, 3, pytest.approx(200 / 3, rel=1e-12)),
+        "Purwoasri": (1, 2, 50.0),
+        "Karangrejo": (0, 0, None),
+    }
+    # IKU 3 counts what was paid by the year's end, due date or not: all but M8.
+    assert counts(compute_realisasi(staged, 2023, WILAYAH), "3") == {
+        K: (7, 8), "Banjarsari": (2, 2), "Purwosari": (3, 3), "Purwoasri": (1, 2),
+        "Karangrejo": (1, 1),
+    }  # fmt: skip
+    # 3_nominal: 100+100 | 150+50+120+100+60+40 | 50+30 | 300 (thousands).
+    assert figures(t, "3_nominal") == {
+        K: (1_100_000, 1_130_000, pytest.approx(110_000 / 1_130, rel=1e-12)),
+        "Banjarsari": (200_000, 200_000, 100.0),
+        "Purwosari": (520_000, 500_000, 104.0),
+        "Purwoasri": (80_000, 130_000, pytest.approx(8_000 / 130, rel=1e-12)),
+        "Karangrejo": (300_000, 300_000, 100.0),
+    }
+
+
+def test_3_nominal_null_when_the_roll_holds_only_exempt_objects(put, stage_year):
+    put("pbb_dhkp", "dhkp.csv", "NOP;Kelurahan;PBB\n" f"{N[5]};Karangrejo;0\n")
+    put("pbb_pembayaran", "b.csv", "NTPD;NOP;Tgl Bayar;Jumlah;Tahun\n" f"T-1;{N[5]};15/03/2023;10.000;2023\n")
+    t = compute_tambahan(stage_year(), 2023, WILAYAH)
+    assert figures(t, "3_nominal")[K] == (0, 0, None)
+    assert figures(t, "3_tepat_waktu")[K] == (0, 0, None)
+
+
 # ---------------------------------------------------------------- IKU 4
 
 
@@ -260,14 +370,14 @@ def test_iku_4_is_the_number_of_activities(realisasi):
 
 
 def test_selesai_share_beside_iku_4(everything, stage_year):
-    t = compute_tambahan(stage_year(), 2023, WILAYAH).set_index("wilayah")
-    assert (t.at[K, "kegiatan"], t.at[K, "kegiatan_selesai"]) == (4, 2)
-    assert t.at[K, "persen_selesai"] == 50.0
-    assert t.at["Banjarsari", "persen_selesai"] == 50.0
-    assert t.at["Purwosari", "persen_selesai"] == 0.0  # empty hasil is not Selesai
-    assert t.at["Purwoasri", "persen_selesai"] == 100.0
-    assert t.at["Karangrejo", "kegiatan"] == 0
-    assert pd.isna(t.at["Karangrejo", "persen_selesai"])  # no activity: null
+    # K-1 Selesai, K-2 Proses (Banjarsari); K-3 empty hasil (Purwosari); K-4 Selesai
+    # (Purwoasri); Karangrejo's two rows are rejected: no activity there.
+    t = compute_tambahan(stage_year(), 2023, WILAYAH)
+    assert figures(t, "4_selesai") == {
+        K: (2, 4, 50.0), "Banjarsari": (1, 2, 50.0),
+        "Purwosari": (0, 1, 0.0),  # an empty hasil is not Selesai
+        "Purwoasri": (1, 1, 100.0), "Karangrejo": (0, 0, None),  # no activity: null
+    }  # fmt: skip
 
 
 def test_iku_4_delivered_without_activities_is_zero(put, stage_year):
@@ -319,10 +429,27 @@ def test_iku_1_null_when_the_register_is_missing(put, stage_year):
     assert figures(r, "4")[K] == (4, None, 4.0)
 
 
-def test_selesai_share_null_when_konflik_is_missing(stage_year):
+def test_supplementary_figures_null_when_their_sources_are_missing(stage_year):
     t = compute_tambahan(stage_year(), 2023, WILAYAH)
-    assert len(t) == 5
-    assert t["kegiatan"].isna().all() and t["persen_selesai"].isna().all()
+    assert len(t) == len(KODES_TAMBAHAN) * 5
+    for kode in KODES_TAMBAHAN:
+        assert all(v == (None, None, None) for v in figures(t, kode).values()), kode
+
+
+def test_iku_3_figures_null_when_the_payments_are_missing(put, stage_year):
+    put("pbb_dhkp", "dhkp.csv", DHKP_JT)
+    put("konflik", "konflik.csv", KONFLIK)
+    t = compute_tambahan(stage_year(), 2023, WILAYAH)
+    for kode in ("3_nominal", "3_tepat_waktu"):
+        assert all(v == (None, None, None) for v in figures(t, kode).values()), kode
+    assert figures(t, "4_selesai")[K] == (2, 4, 50.0)
+
+
+def test_iku_3_figures_null_when_the_roll_is_missing(put, stage_year):
+    put("pbb_pembayaran", "b.csv", BAYAR_JT)  # every 2023 payment is rejected: no roll
+    t = compute_tambahan(stage_year(), 2023, WILAYAH)
+    for kode in KODES_TAMBAHAN:
+        assert all(v == (None, None, None) for v in figures(t, kode).values()), kode
 
 
 def test_delivered_but_empty_register_has_zero_counts_and_null_nilai(put, stage_year):

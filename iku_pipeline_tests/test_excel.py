@@ -20,11 +20,18 @@ from iku_pipeline.publish.matrix import (
     build_matriks_kelurahan,
     predikat,
 )
-from iku_pipeline.publish.rows import TAMBAHAN_4_URAIAN
-from iku_pipeline_tests.test_matrix import kec, make_realisasi, make_tambahan, targets_frame
+from iku_pipeline_tests.test_matrix import (
+    kec,
+    make_realisasi,
+    make_tambahan,
+    tambahan_kec,
+    targets_frame,
+)
 from iku_pipeline_tests.common import WILAYAH
 
 KODE = [i.kode for i in decl.INDIKATOR]
+URUTAN = list(decl.URUTAN)  # every printed row: the indicators, each with its supplements
+TAMBAHAN_4_URAIAN = decl.TAMBAHAN_BY_KODE["4_selesai"].judul
 HEADERS = [
     "NO", "URAIAN INDIKATOR", "SATUAN", "ALASAN / SASARAN", "SUMBER DATA",
     "RUMUS PERHITUNGAN INDIKATOR", "TARGET", "REALISASI", "CAPAIAN (%)", "PREDIKAT",
@@ -65,7 +72,7 @@ def all_text(ws) -> str:
     )
 
 
-def table_rows(ws, header_row: int, n: int = 9):
+def table_rows(ws, header_row: int, n: int = len(decl.URUTAN)):
     """The matrix rows under the header and its column-number row."""
     return [[c for c in ws[header_row + 2 + i]] for i in range(n)]
 
@@ -112,11 +119,13 @@ def test_annual_workbook_texts_values_formats(data, tmp_path):
     header, _ = find(ws, "NO")
     rows = table_rows(ws, header)
     group_first = {}
-    for cells, kode in zip(rows, [*KODE, "4+"], strict=True):
-        if kode == "4+":  # the supplementary row under IKU 4
+    for cells, kode in zip(rows, URUTAN, strict=True):
+        if kode == "4_selesai":  # the supplementary row under IKU 4
             assert cells[1].value == TAMBAHAN_4_URAIAN
             assert cells[7].value == "data belum tersedia"  # konflik not delivered
             continue
+        if kode in decl.TAMBAHAN_BY_KODE:
+            continue  # IKU 3's: test_annual_iku_3_supplementary_rows
         ind = decl.INDIKATOR_BY_KODE[kode]
         assert cells[0].value == ind.no
         assert cells[1].value == ind.uraian
@@ -157,7 +166,7 @@ def test_annual_indicator_4_count_share_and_note(data, tmp_path):
     ws = openpyxl.load_workbook(xlsx).active
     header, _ = find(ws, "NO")
     rows = table_rows(ws, header)
-    four, extra = rows[7], rows[8]
+    four, extra = rows[URUTAN.index("4")], rows[URUTAN.index("4_selesai")]
     assert four[0].value == "4"
     count = kec(realisasi, 2023, "4").nilai
     assert four[7].value == count and four[7].data_type == "n"
@@ -166,12 +175,55 @@ def test_annual_indicator_4_count_share_and_note(data, tmp_path):
     assert four[8].value == pytest.approx(count / 4 * 100)
     assert decl.INDIKATOR_BY_KODE["4"].catatan in four[10].value
     assert "hasil Selesai" in four[10].value
-    t = tambahan[(tambahan.tahun == 2023) & (tambahan.wilayah == decl.KECAMATAN)].iloc[0]
+    t = tambahan_kec(tambahan, 2023, "4_selesai")
     assert extra[1].value == TAMBAHAN_4_URAIAN
     assert extra[2].value == "%"
-    assert extra[7].value == pytest.approx(t.persen_selesai)
+    assert extra[7].value == pytest.approx(t.nilai)
     assert extra[7].data_type == "n" and extra[7].number_format == "#,##0.00"
     assert extra[6].value is None and extra[8].value is None
+
+
+def test_annual_iku_3_supplementary_rows(data, tmp_path):
+    realisasi, tambahan, _, matriks, _ = data
+    xlsx = matriks_tahun.write_matriks_tahun(matriks, 2021, tmp_path)
+    ws = openpyxl.load_workbook(xlsx).active
+    header, _ = find(ws, "NO")
+    rows = table_rows(ws, header)
+    three = URUTAN.index("3")
+    assert rows[three][0].value == "3"
+    assert rows[three][6].value == 80.0  # IKU 3's own target and capaian stay
+    for offset, kode in enumerate(("3_nominal", "3_tepat_waktu"), start=1):
+        t = decl.TAMBAHAN_BY_KODE[kode]
+        cells = rows[three + offset]  # right under IKU 3, in the declared order
+        assert cells[0].value is None or cells[0].value == ""
+        assert cells[1].value == t.judul and cells[1].font.i  # italic: not a signed row
+        assert cells[2].value == "%"
+        assert cells[5].value == t.rumus
+        assert cells[7].value == pytest.approx(tambahan_kec(tambahan, 2021, kode).nilai)
+        assert cells[7].data_type == "n" and cells[7].number_format == "#,##0.00"
+        assert cells[6].value is None and cells[8].value is None and not cells[9].value
+        assert t.keterangan in cells[10].value
+    assert rows[three + 1][7].value == 105.0  # a nominal realisation above 100 % stays
+    # SUMBER DATA of IKU 3 is written once for it and its supplementary rows (one block)
+    assert rows[three][4].value == decl.INDIKATOR_BY_KODE["3"].sumber_data
+    assert rows[three + 1][4].value is None and rows[three + 2][4].value is None
+    assert not rows[three][4].border.bottom.style and rows[three + 2][4].border.bottom.style
+
+
+def test_annual_supplementary_row_missing_from_an_older_publication(data, tmp_path):
+    *_, matriks, _ = data
+    older = matriks[~matriks["kode"].isin(["3_nominal", "3_tepat_waktu"])]
+    xlsx = matriks_tahun.write_matriks_tahun(older, 2021, tmp_path)
+    ws = openpyxl.load_workbook(xlsx).active
+    header, _ = find(ws, "NO")
+    rows = table_rows(ws, header)
+    three = URUTAN.index("3")
+    assert rows[three + 1][1].value == decl.TAMBAHAN_BY_KODE["3_nominal"].judul
+    assert rows[three + 1][7].value == "belum diproses"
+    frame = pd.read_csv(matriks_csv.write_matriks_tahun_csv(older, 2021, tmp_path), sep=";",
+                        dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    row = frame[frame["URAIAN INDIKATOR"] == decl.TAMBAHAN_BY_KODE["3_tepat_waktu"].judul]
+    assert row["REALISASI"].tolist() == ["belum diproses"]
 
 
 def test_annual_missing_data_and_zero_denominator(data, tmp_path):
@@ -216,8 +268,22 @@ def test_annual_csv_utf8_bom_indonesian_headers(data, tmp_path):
     frame = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), sep=";", dtype=str,
                         keep_default_na=False)
     assert list(frame.columns) == ["TAHUN", *HEADERS, "RUN PENGOLAH"]
-    assert len(frame) == len(KODE) + 1
-    by_no = frame.set_index("NO")
+    assert len(frame) == len(URUTAN)
+    extra = frame[frame["NO"] == ""]
+    assert list(extra["URAIAN INDIKATOR"]) == [
+        decl.TAMBAHAN_BY_KODE[k].judul for k in ("3_nominal", "3_tepat_waktu", "4_selesai")
+    ]
+    assert list(frame.index[frame["NO"] == ""]) == [
+        URUTAN.index(k) for k in ("3_nominal", "3_tepat_waktu", "4_selesai")
+    ]
+    # 2023: IKU 3 has no wajib pajak, so neither figure beside it has a value; konflik
+    # was delivered: the share is there.
+    assert list(extra["REALISASI"])[:2] == ["-", "-"]
+    assert (extra[["TARGET", "CAPAIAN (%)", "PREDIKAT"]] == "").all().all()
+    assert "tidak ada ketetapan PBB" in extra["KETERANGAN"].iloc[0]
+    share = tambahan_kec(make_tambahan(realisasi), 2023, "4_selesai").nilai
+    assert extra["REALISASI"].iloc[2] == f"{share:.2f}".replace(".", ",")
+    by_no = frame[frame["NO"] != ""].set_index("NO")
     assert by_no.at["1", "REALISASI"] == "data belum tersedia"
     assert by_no.at["3", "REALISASI"] == "-"
     expected = f"{kec(realisasi, 2023, '2').nilai:.2f}".replace(".", ",")
@@ -280,7 +346,8 @@ def test_period_workbook_years_side_by_side(data, tmp_path):
     assert_print_ready(ws)
 
     first_row = header + 3
-    by_no = {ws.cell(first_row + i, 1).value: first_row + i for i in range(9)}
+    by_no = {ws.cell(first_row + i, 1).value: first_row + i for i in range(len(URUTAN))}
+    by_kode = {kode: first_row + i for i, kode in enumerate(URUTAN)}
     for y in (2021, 2022):
         r = by_no["2"]
         assert ws.cell(r, cols[y] + 1).value == pytest.approx(kec(realisasi, y, "2").nilai)
@@ -300,6 +367,21 @@ def test_period_workbook_years_side_by_side(data, tmp_path):
     note_1b = ws.cell(by_no["1.b"], 22).value
     assert "2023: Realisasi: data belum tersedia" in note_1b
     assert decl.INDIKATOR_BY_KODE["1b"].catatan in note_1b
+    for kode in ("3_nominal", "3_tepat_waktu"):  # IKU 3's supplementary rows, no target
+        r = by_kode[kode]
+        assert ws.cell(r, 2).value == decl.TAMBAHAN_BY_KODE[kode].judul
+        for y in (2021, 2022):
+            value = tambahan_kec(make_tambahan(realisasi), y, kode).nilai
+            assert ws.cell(r, cols[y] + 1).value == pytest.approx(value)
+            assert ws.cell(r, cols[y]).value is None and ws.cell(r, cols[y] + 2).value is None
+        assert ws.cell(r, cols[2023] + 1).value == "-"  # no wajib pajak in 2023
+        assert ws.cell(r, cols[2025] + 1).value == "belum diproses"
+    assert "2023: Realisasi tidak dapat dihitung: tidak ada ketetapan PBB" in ws.cell(
+        by_kode["3_nominal"], 22
+    ).value
+    assert ws.cell(by_kode["3_nominal"], 22).value.endswith(
+        decl.TAMBAHAN_BY_KODE["3_nominal"].keterangan
+    )
     text = all_text(ws)
     for y in (2021, 2022, 2023):
         assert f"{y}: run-{y}" in text
@@ -327,6 +409,23 @@ def test_period_kelurahan_sheet_and_charts(data, tmp_path):
         assert ws.cell(r + i, 5).value == pytest.approx(src.nilai)
         assert ws.cell(r + i, 7).value == "data belum tersedia"  # 2023, layanan missing
         assert ws.cell(r + i, 9).value == "belum diproses"  # 2025
+    # the supplementary rows, per kelurahan too: 3_nominal right after IKU 3's block
+    tambahan = make_tambahan(realisasi)
+    r, _ = find(ws, decl.TAMBAHAN_BY_KODE["3_nominal"].judul)
+    assert ws.cell(r - 1, 4).value == decl.KECAMATAN  # IKU 3's last row above it
+    assert ws.cell(r - 5, 2).value == decl.INDIKATOR_BY_KODE["3"].uraian
+    for i, wilayah in enumerate([*WILAYAH.names, decl.KECAMATAN]):
+        assert ws.cell(r + i, 4).value == wilayah
+        src = tambahan[(tambahan.tahun == 2021) & (tambahan.kode == "3_nominal")
+                       & (tambahan.wilayah == wilayah)].iloc[0]  # fmt: skip
+        assert ws.cell(r + i, 5).value == pytest.approx(src.nilai)
+        assert ws.cell(r + i, 5).font.i
+    r, _ = find(ws, decl.TAMBAHAN_BY_KODE["3_tepat_waktu"].judul)
+    assert ws.cell(r, 4).value == WILAYAH.names[0]
+    assert ws.cell(r, 5).value == "-"  # 0 of 0 wajib pajak with a due date there
+    notes = all_text(ws)
+    for t in decl.TAMBAHAN:
+        assert t.rumus in notes
     with zipfile.ZipFile(path) as z:
         pngs = [n for n in z.namelist() if n.startswith("xl/media/") and n.endswith(".png")]
     assert len(pngs) == len(KODE)
@@ -350,9 +449,14 @@ def test_period_csv_years_side_by_side_with_the_indicator_4_share(data, tmp_path
     frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(frame.columns[6:9]) == ["TARGET 2021", "REALISASI 2021", "CAPAIAN (%) 2021"]
     assert (frame["REALISASI 2025"] == "belum diproses").all()  # never run
+    assert len(frame) == len(URUTAN)
     extra = frame[frame["URAIAN INDIKATOR"] == TAMBAHAN_4_URAIAN].iloc[0]
-    t = tambahan[(tambahan.tahun == 2021) & (tambahan.wilayah == decl.KECAMATAN)].iloc[0]
-    assert extra["REALISASI 2021"] == f"{t.persen_selesai:.2f}".replace(".", ",")
+    t = tambahan_kec(tambahan, 2021, "4_selesai")
+    assert extra["REALISASI 2021"] == f"{t.nilai:.2f}".replace(".", ",")
+    nominal = frame[frame["URAIAN INDIKATOR"] == decl.TAMBAHAN_BY_KODE["3_nominal"].judul]
+    assert nominal.index[0] == URUTAN.index("3_nominal")
+    assert nominal["REALISASI 2022"].iloc[0] == "105,00"
+    assert nominal["TARGET 2022"].iloc[0] == "" and nominal["CAPAIAN (%) 2022"].iloc[0] == ""
     assert extra["REALISASI 2022"] == "data belum tersedia"  # konflik not delivered
     assert extra["TARGET 2021"] == "" and extra["CAPAIAN (%) 2021"] == ""
 

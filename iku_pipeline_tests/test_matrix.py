@@ -29,6 +29,7 @@ from iku_pipeline_tests.common import WILAYAH
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 KODE = [i.kode for i in decl.INDIKATOR]
+URUTAN = list(decl.URUTAN)  # the indicators, each followed by its supplementary figures
 
 
 # ---------------------------------------------------------------- small input frames
@@ -79,27 +80,43 @@ def make_realisasi(
 
 
 def make_tambahan(realisasi: pd.DataFrame) -> pd.DataFrame:
-    """The IKU 4 supplementary figure consistent with ``realisasi``: i+1 activities
-    Selesai in the i-th kelurahan."""
+    """realisasi_tambahan rows consistent with ``realisasi``, with known numbers in the
+    i-th kelurahan (i = 0 … 3): ``3_nominal`` 90.000 + 10.000·i of 100.000 rupiah;
+    ``3_tepat_waktu`` i of 2·i wajib pajak with a due date (none in the first);
+    ``4_selesai`` i+1 activities Selesai of IKU 4's count. Null where the indicator
+    beside them is; 0 of 0 where IKU 3 has no wajib pajak."""
     rows = []
-    k4 = realisasi[realisasi["kode"] == "4"]
-    for y in sorted(k4["tahun"].unique()):
-        year = k4[k4["tahun"] == y].set_index("wilayah")
-        selesai = {kel: i + 1 for i, kel in enumerate(WILAYAH.names)}
-        selesai[decl.KECAMATAN] = sum(selesai.values())
-        for wilayah in WILAYAH.all:
-            n = year.at[wilayah, "pembilang"]
-            if pd.isna(n):
-                rows.append((y, wilayah, None, None, None))
-            else:
-                s = min(selesai[wilayah], int(n))
-                rows.append((y, wilayah, int(n), s, 100.0 * s / int(n) if n else None))
+    for y in sorted(realisasi["tahun"].unique()):
+        year = realisasi[realisasi["tahun"] == y]
+        for kode, induk in (("3_nominal", "3"), ("3_tepat_waktu", "3"), ("4_selesai", "4")):
+            base = year[year["kode"] == induk].set_index("wilayah")
+            if base["pembilang"].isna().any():
+                rows += [(y, kode, w, None, None, None, "%") for w in WILAYAH.all]
+                continue
+            per = []
+            for i, kel in enumerate(WILAYAH.names):
+                if induk == "3" and base.at[kel, "penyebut"] == 0:
+                    p, q = 0, 0
+                elif kode == "3_nominal":
+                    p, q = 90_000 + 10_000 * i, 100_000
+                elif kode == "3_tepat_waktu":
+                    p, q = i, 2 * i
+                else:
+                    q = int(base.at[kel, "pembilang"])
+                    p = min(i + 1, q)
+                per.append((kel, p, q))
+            kecamatan = (decl.KECAMATAN, sum(p for _, p, _ in per), sum(q for *_, q in per))
+            for wilayah, p, q in [kecamatan, *per]:
+                rows.append((y, kode, wilayah, p, q, 100.0 * p / q if q else None, "%"))
     frame = pd.DataFrame(
-        rows, columns=["tahun", "wilayah", "kegiatan", "kegiatan_selesai", "persen_selesai"]
+        rows, columns=["tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan"]
     )
-    return frame.astype(
-        {"kegiatan": "Int64", "kegiatan_selesai": "Int64", "persen_selesai": "float64"}
-    )
+    return frame.astype({"pembilang": "Int64", "penyebut": "Int64", "nilai": "float64"})
+
+
+def tambahan_kec(tambahan: pd.DataFrame, tahun: int, kode: str) -> pd.Series:
+    t = tambahan
+    return t[(t.tahun == tahun) & (t.kode == kode) & (t.wilayah == decl.KECAMATAN)].iloc[0]
 
 
 def kec(realisasi: pd.DataFrame, tahun: int, kode: str) -> pd.Series:
@@ -276,13 +293,26 @@ def test_matrix_rows_carry_the_declared_text_in_the_signed_order():
         "rumus_perhitungan", "target", "realisasi", "capaian", "predikat", "keterangan",
         "run_id",
     ]  # fmt: skip
-    assert list(zip(m.tahun, m.kode)) == [(y, k) for y in (2022, 2023) for k in KODE]
+    assert list(zip(m.tahun, m.kode)) == [(y, k) for y in (2022, 2023) for k in URUTAN]
+    assert URUTAN == ["1", "1a", "1b", "1c", "1d", "2", "3", "3_nominal", "3_tepat_waktu",
+                      "4", "4_selesai"]  # fmt: skip
     for row in m.itertuples():
-        ind = decl.INDIKATOR_BY_KODE[row.kode]
-        assert (row.no, row.uraian_indikator, row.satuan) == (ind.no, ind.uraian, ind.satuan)
-        assert (row.alasan_sasaran, row.sumber_data, row.rumus_perhitungan) == (
-            ind.alasan_sasaran, ind.sumber_data, ind.rumus,
-        )  # fmt: skip
+        if row.kode in decl.TAMBAHAN_BY_KODE:  # a supplementary row, under its indicator
+            t = decl.TAMBAHAN_BY_KODE[row.kode]
+            ind = decl.INDIKATOR_BY_KODE[t.induk]
+            assert (row.no, row.uraian_indikator, row.satuan) == ("", t.judul, "%")
+            assert (row.alasan_sasaran, row.sumber_data, row.rumus_perhitungan) == (
+                ind.alasan_sasaran, ind.sumber_data, t.rumus,
+            )  # fmt: skip
+            assert row.target is None or math.isnan(row.target)
+            assert math.isnan(row.capaian) and row.predikat is None
+            assert row.keterangan.endswith(t.keterangan)
+        else:
+            ind = decl.INDIKATOR_BY_KODE[row.kode]
+            assert (row.no, row.uraian_indikator, row.satuan) == (ind.no, ind.uraian, ind.satuan)
+            assert (row.alasan_sasaran, row.sumber_data, row.rumus_perhitungan) == (
+                ind.alasan_sasaran, ind.sumber_data, ind.rumus,
+            )  # fmt: skip
         assert row.run_id == f"run-{row.tahun}"
 
 
@@ -365,15 +395,59 @@ def test_indicator_4_note_share_selesai_and_the_declared_note():
     realisasi = make_realisasi(years=(2023,))
     tambahan = make_tambahan(realisasi)
     m = build_matriks(realisasi, tambahan, None, DEFAULT_BANDS).set_index("kode")
-    t = tambahan[(tambahan.tahun == 2023) & (tambahan.wilayah == decl.KECAMATAN)].iloc[0]
-    assert m.at["4", "realisasi"] == t.kegiatan  # the count, as the signed formula says
-    assert m.at["4", "persen_selesai"] == pytest.approx(t.persen_selesai)
-    assert m.at["4", "kegiatan_selesai"] == t.kegiatan_selesai
-    share = f"{t.persen_selesai:.2f}".replace(".", ",")
+    t = tambahan_kec(tambahan, 2023, "4_selesai")
+    assert m.at["4", "realisasi"] == t.penyebut  # the count, as the signed formula says
+    assert m.at["4", "persen_selesai"] == pytest.approx(t.nilai)
+    assert m.at["4", "kegiatan_selesai"] == t.pembilang
+    share = f"{t.nilai:.2f}".replace(".", ",")
     note = m.at["4", "keterangan"]
-    expected = f"Kegiatan dengan hasil Selesai: {t.kegiatan_selesai} dari {t.kegiatan} ({share}%)"
+    expected = f"Kegiatan dengan hasil Selesai: {t.pembilang} dari {t.penyebut} ({share}%)"
     assert expected in note
     assert decl.INDIKATOR_BY_KODE["4"].catatan in note
+    # and its own row, as every supplementary figure
+    assert m.at["4_selesai", "realisasi"] == pytest.approx(t.nilai)
+    assert (m.at["4_selesai", "pembilang"], m.at["4_selesai", "penyebut"]) == (10, t.penyebut)
+
+
+def test_iku_3_supplementary_rows_without_target_or_capaian():
+    realisasi = make_realisasi(years=(2023,))
+    tambahan = make_tambahan(realisasi)
+    targets = targets_frame([("3", 2023, 80.0)])
+    m = build_matriks(realisasi, tambahan, targets, DEFAULT_BANDS).set_index("kode")
+    # 3_nominal: (90 + 100 + 110 + 120) thousand of 4 x 100 thousand; above 100 % stays.
+    assert (m.at["3_nominal", "pembilang"], m.at["3_nominal", "penyebut"]) == (420_000, 400_000)
+    assert m.at["3_nominal", "realisasi"] == 105.0
+    # 3_tepat_waktu: 0+1+2+3 of 0+2+4+6 wajib pajak with a due date.
+    assert (m.at["3_tepat_waktu", "pembilang"], m.at["3_tepat_waktu", "penyebut"]) == (6, 12)
+    assert m.at["3_tepat_waktu", "realisasi"] == 50.0
+    for kode in ("3_nominal", "3_tepat_waktu"):
+        assert math.isnan(m.at[kode, "target"]) and math.isnan(m.at[kode, "capaian"])
+        assert m.at[kode, "predikat"] is None
+        assert m.at[kode, "status_realisasi"] == TERSEDIA
+        assert "Target" not in m.at[kode, "keterangan"]  # no target to explain
+    assert m.at["3", "target"] == 80.0 and not math.isnan(m.at["3", "capaian"])
+
+
+def test_supplementary_rows_say_why_they_have_no_value():
+    realisasi = make_realisasi(years=(2023,), nol={2023: ("3",)}, belum={2023: ("4",)})
+    tambahan = make_tambahan(realisasi)
+    no_due = (tambahan.kode == "3_tepat_waktu") & (tambahan.tahun == 2023)
+    tambahan.loc[no_due, ["pembilang", "penyebut"]] = 0
+    tambahan.loc[no_due, "nilai"] = None
+    m = build_matriks(realisasi, tambahan, None, DEFAULT_BANDS).set_index("kode")
+    assert m.at["3_tepat_waktu", "status_realisasi"] == PENYEBUT_NOL
+    assert (
+        "tidak ada Wajib Pajak dengan tanggal jatuh tempo di DHKP (penyebut 0)"
+        in m.at["3_tepat_waktu", "keterangan"]
+    )
+    assert "tidak ada ketetapan PBB" in m.at["3_nominal", "keterangan"]
+    assert m.at["4_selesai", "status_realisasi"] == BELUM_TERSEDIA
+    assert "data belum tersedia" in m.at["4_selesai", "keterangan"]
+    # without any realisasi_tambahan, the rows are there, their data not
+    m = build_matriks(realisasi, None, None, DEFAULT_BANDS).set_index("kode")
+    assert m.loc[["3_nominal", "3_tepat_waktu", "4_selesai"], "status_realisasi"].eq(
+        BELUM_TERSEDIA
+    ).all()
 
 
 def test_imb_pbg_and_iumk_nib_notes():
@@ -389,20 +463,27 @@ def test_kelurahan_variant():
     realisasi = make_realisasi(years=(2022, 2023), belum={2022: ("4",)})
     tambahan = make_tambahan(realisasi)
     k = build_matriks_kelurahan(realisasi, tambahan, WILAYAH.names)
-    assert len(k) == 2 * len(KODE) * len(WILAYAH.names)
+    assert len(k) == 2 * len(URUTAN) * len(WILAYAH.names)
     assert set(k.wilayah) == set(WILAYAH.names)
+    assert list(dict.fromkeys(k.kode)) == URUTAN
+    both = pd.concat([realisasi, tambahan])
     for row in k.itertuples():
-        source = realisasi[
-            (realisasi.tahun == row.tahun) & (realisasi.kode == row.kode)
-            & (realisasi.wilayah == row.wilayah)
+        source = both[
+            (both.tahun == row.tahun) & (both.kode == row.kode) & (both.wilayah == row.wilayah)
         ].iloc[0]  # fmt: skip
-        if row.tahun == 2022 and row.kode == "4":
+        if row.tahun == 2022 and row.kode in ("4", "4_selesai"):
             assert row.status_realisasi == BELUM_TERSEDIA
             assert math.isnan(row.realisasi)
             assert "data belum tersedia" in row.keterangan
+        elif pd.isna(source.nilai):
+            assert row.status_realisasi == PENYEBUT_NOL and math.isnan(row.realisasi)
         else:
             assert row.realisasi == pytest.approx(source.nilai)
-        assert row.uraian_indikator == decl.INDIKATOR_BY_KODE[row.kode].uraian
+        if row.kode in decl.TAMBAHAN_BY_KODE:
+            assert row.uraian_indikator == decl.TAMBAHAN_BY_KODE[row.kode].judul
+            assert (row.pembilang, row.penyebut) == (source.pembilang, source.penyebut)
+        else:
+            assert row.uraian_indikator == decl.INDIKATOR_BY_KODE[row.kode].uraian
 
 
 def test_keterangan_periode_groups_years():

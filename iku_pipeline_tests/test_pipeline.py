@@ -33,6 +33,23 @@ EXPECTED_2023 = [
     ("4", "Purwoasri", 0, None), ("4", "Karangrejo", 0, None),
 ]  # fmt: skip
 
+# realisasi_tambahan, by hand from the same rows: (kode, wilayah, pembilang, penyebut).
+# 3_nominal, in rupiah: payments of tahun_pajak 2023 naming a wajib pajak, in full —
+# Banjarsari NTPD-0001 150.000 + NTPD-0002 50.000 + NTPD-0011 25.000 (NTPD-0004 is
+# arrears) of 150.000 + 100.000; Purwosari NTPD-0003 + NTPD-0007 of 200.000; Purwoasri
+# NTPD-0008 of 250.000 (NTPD-0006 rejected); Karangrejo nothing accepted of 300.000.
+# 3_tepat_waktu: the roll has no jatuh_tempo: 0 of 0 everywhere.
+# 4_selesai: K-01 Selesai, K-03 empty (Banjarsari); K-02 Proses (Purwosari).
+EXPECTED_TAMBAHAN_2023 = [
+    ("3_nominal", K, 675_000, 1_000_000), ("3_nominal", "Banjarsari", 225_000, 250_000),
+    ("3_nominal", "Purwosari", 200_000, 200_000), ("3_nominal", "Purwoasri", 250_000, 250_000),
+    ("3_nominal", "Karangrejo", 0, 300_000),
+    *[("3_tepat_waktu", w, 0, 0) for w in (K, "Banjarsari", "Purwosari", "Purwoasri",
+                                             "Karangrejo")],
+    ("4_selesai", K, 1, 3), ("4_selesai", "Banjarsari", 1, 2), ("4_selesai", "Purwosari", 0, 1),
+    ("4_selesai", "Purwoasri", 0, 0), ("4_selesai", "Karangrejo", 0, 0),
+]  # fmt: skip
+
 # (sumber, berkas, baris, kolom) of every rejected row of the fixtures.
 EXPECTED_REJECTED_2023 = {
     ("layanan", "register_tw1.csv", 8, "tanggal_masuk"),
@@ -113,6 +130,84 @@ def test_year_published_row_by_row(data_dir, warehouse_url):
     assert set(got["run_id"]) == {result.run_id}
 
 
+def assert_rows(got: pd.DataFrame, expected, tahun: int) -> None:
+    """``got`` (kode, wilayah)-indexed holds exactly ``expected`` (kode, wilayah,
+    pembilang, penyebut), in %, nilai = 100 p / q (null for q = 0)."""
+    assert len(got) == len(expected)
+    for kode, wilayah, pembilang, penyebut in expected:
+        row = got.loc[(kode, wilayah)]
+        assert row["tahun"] == tahun
+        assert (row["pembilang"], row["penyebut"]) == (pembilang, penyebut), (kode, wilayah)
+        assert row["satuan"] == "%"
+        if penyebut == 0:
+            assert pd.isna(row["nilai"]), (kode, wilayah)
+        else:
+            assert row["nilai"] == pytest.approx(100 * pembilang / penyebut, rel=1e-12)
+
+
+def test_supplementary_figures_published_as_one_long_table(data_dir, warehouse_url):
+    result = run_year(data_dir, warehouse_url, "2023")
+    got = table(warehouse_url, "realisasi_tambahan", 2023)
+    assert list(got.columns) == [
+        "tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan", "run_id",
+        "dipublikasikan",
+    ]  # fmt: skip
+    assert not got.duplicated(["kode", "wilayah"]).any()
+    assert_rows(got.set_index(["kode", "wilayah"]), EXPECTED_TAMBAHAN_2023, 2023)
+    assert set(got["run_id"]) == {result.run_id}
+    assert got["dipublikasikan"].notna().all()
+
+    # A rerun replaces the year's rows, never adds to them.
+    again = run_year(data_dir, warehouse_url, "2023")
+    got = table(warehouse_url, "realisasi_tambahan")
+    assert len(got) == len(EXPECTED_TAMBAHAN_2023)
+    assert set(got["run_id"]) == {again.run_id}
+
+
+def add_jatuh_tempo(data_dir) -> None:
+    """The fixture roll with a due date column: real Excel dates, a text date and an
+    empty cell, as a tax unit's export has them."""
+    import datetime as dt
+
+    import openpyxl
+
+    path = data_dir / "raw" / "pbb_dhkp" / "2023" / "DHKP_2023.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    ws.cell(5, 7, "Tgl Jatuh Tempo")
+    due = {
+        6: dt.datetime(2023, 8, 31),  # 001.001-0001: paid 150.000 of 150.000 on 15/03
+        7: "31/08/2023",  # 001.001-0002: 50.000 + 25.000 of 100.000 by then
+        8: dt.datetime(2023, 7, 31),  # 002.001-0001: 100.000 by then, the rest 01/08
+        9: None,  # 003.001-0001: no due date (paid in full)
+        10: dt.datetime(2023, 8, 31),  # exempt
+        11: dt.datetime(2023, 8, 31),  # 004.001-0002: nothing accepted
+    }
+    for row, value in due.items():
+        if value is not None:
+            ws.cell(row, 7, value).number_format = "dd/mm/yyyy"
+    wb.save(path)
+
+
+def test_tepat_waktu_from_a_roll_with_due_dates(data_dir, warehouse_url):
+    add_jatuh_tempo(data_dir)
+    run_year(data_dir, warehouse_url, "2023")
+    got = table(warehouse_url, "realisasi_tambahan", 2023).set_index(["kode", "wilayah"])
+    expected = [
+        ("3_tepat_waktu", K, 1, 4), ("3_tepat_waktu", "Banjarsari", 1, 2),
+        ("3_tepat_waktu", "Purwosari", 0, 1),
+        ("3_tepat_waktu", "Purwoasri", 0, 0),  # its only wajib pajak has no due date
+        ("3_tepat_waktu", "Karangrejo", 0, 1),
+    ]  # fmt: skip
+    assert_rows(got.loc[["3_tepat_waktu"]], expected, 2023)
+    # the due dates change neither IKU 3 nor the nominal figure
+    nominal = [r for r in EXPECTED_TAMBAHAN_2023 if r[0] == "3_nominal"]
+    assert_rows(got.loc[["3_nominal"]], nominal, 2023)
+    realisasi = table(warehouse_url, "realisasi_iku", 2023).set_index(["kode", "wilayah"])
+    assert realisasi.loc[("3", K), "pembilang"] == 3
+    assert len(table(warehouse_url, "baris_ditolak", 2023)) == len(EXPECTED_REJECTED_2023)
+
+
 def test_every_rejected_row_recorded_and_rows_balance(data_dir, warehouse_url):
     run_year(data_dir, warehouse_url, "2023")
     rejected = table(warehouse_url, "baris_ditolak", 2023)
@@ -166,6 +261,10 @@ def test_year_with_nothing_delivered_has_null_rows(data_dir, warehouse_url):
     got = table(warehouse_url, "realisasi_iku", 2022)
     assert len(got) == 40
     assert got[["pembilang", "penyebut", "nilai"]].isna().all().all()
+    tambahan = table(warehouse_url, "realisasi_tambahan", 2022)
+    assert len(tambahan) == 3 * 5
+    assert tambahan[["pembilang", "penyebut", "nilai"]].isna().all().all()
+    assert set(tambahan["satuan"]) == {"%"}
     laporan = result.output_for_node("indikator", "laporan")[2022]
     assert sorted(laporan["belum_diserahkan"]) == sorted(
         ["layanan", "musrenbang_usulan", "musrenbang_ba", "pbb_dhkp", "pbb_pembayaran", "konflik"]
@@ -219,3 +318,75 @@ def test_contract_command_with_defaults_writes_under_data(data_dir, tmp_path):
     url = f"sqlite:///{cwd / 'data' / 'warehouse' / 'iku.sqlite'}"
     assert len(table(url, "realisasi_iku", 2023)) == 40
     assert (cwd / "data" / "published" / "matriks_iku_2023.xlsx").is_file()
+
+
+def test_an_older_warehouse_is_upgraded_and_a_rerun_publishes(data_dir, warehouse_url):
+    """A warehouse written before realisasi_tambahan became the long table (IKU 4's
+    share as columns; matriks_iku.kode four characters wide): publishing a year upgrades
+    it in place, keeps the old years' shares as 4_selesai rows, and publishes."""
+    import datetime as dt
+
+    from iku_pipeline.publish import warehouse
+
+    old = sa.MetaData()
+    sa.Table(
+        "realisasi_tambahan", old,
+        sa.Column("tahun", sa.Integer, nullable=False),
+        sa.Column("wilayah", sa.String(64), nullable=False),
+        sa.Column("kegiatan", sa.BigInteger),
+        sa.Column("kegiatan_selesai", sa.BigInteger),
+        sa.Column("persen_selesai", sa.Float(precision=53)),
+        sa.Column("run_id", sa.String(64), nullable=False),
+        sa.Column("dipublikasikan", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("tahun", "wilayah", name="uq_realisasi_tambahan"),
+    )  # fmt: skip
+    matriks = warehouse.matriks_iku.to_metadata(old)
+    matriks.c.kode.type = sa.String(4)
+    for name in ("realisasi_iku", "baris_ditolak", "riwayat_publikasi"):
+        warehouse.YEAR_TABLES[name].to_metadata(old)
+    when = dt.datetime(2024, 1, 5, 1, 0, tzinfo=dt.timezone.utc)
+    engine = make_engine(warehouse_url)
+    old.create_all(engine)
+    shares = [  # (tahun, wilayah, kegiatan, selesai, persen)
+        (2021, K, 4, 1, 25.0), (2021, "Banjarsari", 0, 0, None), (2021, "Purwosari", 4, 1, 25.0),
+        (2022, K, None, None, None), (2023, K, 9, 9, 100.0),
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(
+            old.tables["realisasi_tambahan"].insert(),
+            [dict(tahun=t, wilayah=w, kegiatan=n, kegiatan_selesai=s, persen_selesai=p,
+                  run_id="run-lama", dipublikasikan=when) for t, w, n, s, p in shares],
+        )  # fmt: skip
+    engine.dispose()
+
+    result = run_year(data_dir, warehouse_url, "2023")
+    assert result.success
+
+    got = table(warehouse_url, "realisasi_tambahan")
+    assert list(got.columns) == [c.name for c in warehouse.realisasi_tambahan.columns]
+    kept = got[got["tahun"] < 2023].sort_values(["tahun", "wilayah"])
+    assert list(
+        kept[["tahun", "kode", "wilayah", "pembilang", "penyebut", "satuan", "run_id"]]
+        .astype(object).where(kept.notna(), None).itertuples(index=False, name=None)
+    ) == [
+        (2021, "4_selesai", "Banjarsari", 0, 0, "%", "run-lama"),
+        (2021, "4_selesai", K, 1, 4, "%", "run-lama"),
+        (2021, "4_selesai", "Purwosari", 1, 4, "%", "run-lama"),
+        (2022, "4_selesai", K, None, None, "%", "run-lama"),
+    ]  # fmt: skip
+    assert kept["nilai"].tolist()[1:3] == [25.0, 25.0] and kept["nilai"].isna().sum() == 2
+    assert pd.to_datetime(kept["dipublikasikan"], utc=True).eq(when).all()
+    this_year = got[got["tahun"] == 2023].set_index(["kode", "wilayah"])
+    assert_rows(this_year, EXPECTED_TAMBAHAN_2023, 2023)  # the old 2023 row replaced
+    kodes = set(table(warehouse_url, "matriks_iku", 2023)["kode"])
+    assert {"3_nominal", "3_tepat_waktu", "4_selesai"} <= kodes  # wider than 4 characters
+
+    # Upgrading again is a no-op; the next run publishes as usual.
+    engine = make_engine(warehouse_url)
+    warehouse.ensure_tables(engine)
+    if engine.dialect.name == "postgresql":
+        columns = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("matriks_iku")}
+        assert columns["kode"].length == 16
+    engine.dispose()
+    assert run_year(data_dir, warehouse_url, "2023").success
+    assert len(table(warehouse_url, "realisasi_tambahan")) == len(EXPECTED_TAMBAHAN_2023) + 4

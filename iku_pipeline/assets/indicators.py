@@ -73,7 +73,9 @@ _INS = {
         ),
         "realisasi_tambahan": dg.AssetOut(
             key=indikator_key("realisasi_tambahan"),
-            description="The supplementary figures beside the IKU (IKU 4's share Selesai).",
+            description="The supplementary figures beside the IKU, as realisasi_iku's rows: "
+            "3_nominal (PBB paid / PBB due, in rupiah), 3_tepat_waktu (wajib pajak paid in "
+            "full by the due date), 4_selesai (activities Selesai).",
             kinds={"pandas"},
         ),
         "laporan": dg.AssetOut(

@@ -24,8 +24,11 @@ def publikasi_key(name: str) -> dg.AssetKey:
 
 TABLE_DESCRIPTIONS = {
     "realisasi_iku": "Realisasi of every IKU per year and wilayah (kecamatan, each kelurahan).",
-    "realisasi_tambahan": "IKU 4's supplementary figure: share of conflict activities Selesai.",
-    "matriks_iku": "The signed IKU matrix per year: its texts, target, realisasi, capaian, predikat.",
+    "realisasi_tambahan": "The supplementary figures per year, kode and wilayah, with "
+    "realisasi_iku's columns: PBB paid in rupiah (3_nominal) and on time (3_tepat_waktu), "
+    "the share of conflict activities Selesai (4_selesai).",
+    "matriks_iku": "The signed IKU matrix per year: its texts, target, realisasi, capaian, "
+    "predikat; each indicator followed by its supplementary rows.",
     "baris_ditolak": "Every rejected row of the extracts: file, row, column, reason, masked values.",
     "riwayat_publikasi": "Publication log: each source file's name, size, sha256 and row counts.",
 }

@@ -1,7 +1,9 @@
-"""The IKU computations of DATA_CONTRACT §3 and the rows of ``realisasi_iku`` (§5).
+"""The IKU computations of DATA_CONTRACT §3 and the rows of ``realisasi_iku`` and
+``realisasi_tambahan`` (§5).
 
-Pure pandas: staged sources in, one row per indicator × wilayah out. Each indicator's
-pembilang and penyebut are counted per kelurahan; the kecamatan row is their sum.
+Pure pandas: staged sources in, one row per indicator (or supplementary figure) ×
+wilayah out. Each figure's pembilang and penyebut are counted (or, for ``3_nominal``,
+summed in rupiah) per kelurahan; the kecamatan row is their sum.
 """
 
 from __future__ import annotations
@@ -13,22 +15,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from iku_pipeline.indicators.declarations import INDIKATOR
+from iku_pipeline.indicators.declarations import INDIKATOR, TAMBAHAN
 from iku_pipeline.model import KATEGORI_IKU1, KEY, Staged, Wilayah
 from iku_pipeline.sources.parsers import arrow, is_in
 
 REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan")
 
 # The accepted columns of each staged source that ``compute_year`` reads, through the
-# functions below (IKU 1: _layanan; 2: _musrenbang; 3: pbb_status, pbb_report; 4 and its
-# supplementary figure: _konflik, compute_tambahan). The indicator step and the
-# benchmark load only these; test_compute.py checks the list is exactly what is read.
+# functions below (IKU 1: _layanan; 2: _musrenbang; 3 and its supplementary figures:
+# pbb_status, pbb_report; 4 and its supplementary figure: _konflik, _selesai). The
+# indicator step and the benchmark load only these; test_compute.py checks the list is
+# exactly what is read.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "layanan": ("kelurahan", "kategori", "diproses"),
     "musrenbang_usulan": ("kelurahan", KEY),
     "musrenbang_ba": (KEY,),
-    "pbb_dhkp": ("kelurahan", "nop", "pbb_terhutang"),
-    "pbb_pembayaran": ("nop", "jumlah_bayar", "tahun_pajak"),
+    "pbb_dhkp": ("kelurahan", "nop", "pbb_terhutang", "jatuh_tempo"),
+    "pbb_pembayaran": ("nop", "jumlah_bayar", "tahun_pajak", "tanggal_bayar"),
     "konflik": ("kelurahan", "hasil"),
 }
 
@@ -41,6 +44,13 @@ def _count(frame: pd.DataFrame, mask: pd.Series | None = None) -> pd.Series:
     if mask is not None:
         kelurahan = kelurahan[np.asarray(mask, dtype=bool)]
     return kelurahan.value_counts().reindex(names, fill_value=0)
+
+
+def _sum(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` summed per kelurahan (int64, exact; zero where none)."""
+    names = frame["kelurahan"].cat.categories
+    sums = frame.groupby("kelurahan", observed=False)[column].sum()
+    return sums.reindex(names, fill_value=0).astype("int64")
 
 
 def _layanan(kategori: tuple[str, ...]):
@@ -65,21 +75,31 @@ def _nop_numbers(nop: pd.Series) -> np.ndarray:
     return pc.cast(arrow(nop), pa.int64()).to_numpy(zero_copy_only=False)
 
 
+def _days(dates: pd.Series) -> np.ndarray:
+    """Dates as int64 day numbers; an empty date is the smallest int64 (NaT), which no
+    date is on or before."""
+    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").view("int64")
+
+
 def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
-    """Each wajib pajak of the year's roll with what it paid of that tahun_pajak."""
+    """Each wajib pajak of the year's roll with what it paid of that tahun_pajak: in all
+    (IKU 3, ``3_nominal``) and dated on or before its jatuh_tempo (``3_tepat_waktu``)."""
     roll = staged["pbb_dhkp"].diterima
     payments = staged["pbb_pembayaran"].diterima
     on_roll = (roll["pbb_terhutang"] > 0).fillna(False).to_numpy()
     roll_nop = _where(_nop_numbers(roll["nop"]), on_roll)
     terhutang = _where(roll["pbb_terhutang"].to_numpy(dtype="int64", na_value=0), on_roll)
+    due = _where(_days(roll["jatuh_tempo"]), on_roll)
     current = payments["tahun_pajak"].eq(tahun).fillna(False).to_numpy()
     pay_nop = _where(_nop_numbers(payments["nop"]), current)
     amount = _where(payments["jumlah_bayar"].to_numpy(dtype="int64", na_value=0), current)
+    paid_on = _where(_days(payments["tanggal_bayar"]), current)
     # Payments matched to the roll by a merge of the two sorted NOP lists (a roll's NOPs
     # are unique), summed per object in int64: at millions of rows this is several times
     # faster than a hash join or unsorted lookups, whose memory accesses miss the cache.
     # Each list of ten million is let go as soon as it is used.
     dibayar = np.zeros(len(roll_nop), dtype=np.int64)
+    tepat = np.zeros(len(roll_nop), dtype=np.int64)
     if len(roll_nop) and len(pay_nop):
         order = np.argsort(roll_nop)
         sorted_nop = roll_nop[order]
@@ -87,18 +107,29 @@ def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
         by_nop = np.argsort(pay_nop)
         pay_nop = pay_nop[by_nop]
         amount = amount[by_nop]
+        paid_on = paid_on[by_nop]
         del by_nop
         at = np.searchsorted(sorted_nop, pay_nop)
         np.minimum(at, len(sorted_nop) - 1, out=at)
         hit = sorted_nop[at] == pay_nop
         del sorted_nop, pay_nop
-        np.add.at(dibayar, order[at[hit]], amount[hit])
+        at, amount, paid_on = at[hit], amount[hit], paid_on[hit]
+        if len(at):
+            # ``at`` is sorted: each object's payments are one run, summed at once.
+            runs = np.flatnonzero(np.concatenate(([True], at[1:] != at[:-1])))
+            objects = order[at[runs]]
+            dibayar[objects] = np.add.reduceat(amount, runs)
+            on_time = paid_on <= due[order[at]]  # never, without a jatuh_tempo
+            tepat[objects] = np.add.reduceat(np.where(on_time, amount, 0), runs)
+    has_due = due != np.iinfo(np.int64).min
     return pd.DataFrame(
         {
             "kelurahan": roll["kelurahan"].array[on_roll],
             "pbb_terhutang": terhutang,
             "dibayar": dibayar,
             "lunas": dibayar >= terhutang,
+            "ada_jatuh_tempo": has_due,
+            "lunas_tepat_waktu": has_due & (tepat >= terhutang),
         }
     )
 
@@ -117,6 +148,22 @@ def _konflik(staged: Mapping[str, Staged], tahun: int):
     return _count(staged["konflik"].diterima), None
 
 
+# The supplementary figures (§3), from the staged sources and the year's pbb_status.
+
+
+def _nominal(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame):
+    return _sum(wp, "dibayar"), _sum(wp, "pbb_terhutang")
+
+
+def _tepat_waktu(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame):
+    return _count(wp, wp["lunas_tepat_waktu"]), _count(wp, wp["ada_jatuh_tempo"])
+
+
+def _selesai(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None):
+    frame = staged["konflik"].diterima
+    return _count(frame, frame["hasil"].eq("Selesai").fillna(False)), _count(frame)
+
+
 Compute = Callable[[Mapping[str, Staged], int], tuple[pd.Series, pd.Series | None]]
 
 COMPUTE: dict[str, Compute] = {
@@ -125,6 +172,16 @@ COMPUTE: dict[str, Compute] = {
     "2": _musrenbang,
     "3": _pbb,
     "4": _konflik,
+}
+
+ComputeTambahan = Callable[
+    [Mapping[str, Staged], int, pd.DataFrame | None], tuple[pd.Series, pd.Series]
+]
+
+COMPUTE_TAMBAHAN: dict[str, ComputeTambahan] = {
+    "3_nominal": _nominal,
+    "3_tepat_waktu": _tepat_waktu,
+    "4_selesai": _selesai,
 }
 
 
@@ -139,25 +196,64 @@ def compute_realisasi(
     """
     rows = []
     for ind in INDIKATOR:
-        delivered = all(staged[s].diserahkan for s in ind.sumber)
-        if delivered:
+        figures = None
+        if all(staged[s].diserahkan for s in ind.sumber):
             if ind.kode == "3" and wp is not None:
-                pembilang, penyebut = _pbb(staged, tahun, wp)
+                figures = _pbb(staged, tahun, wp)
             else:
-                pembilang, penyebut = COMPUTE[ind.kode](staged, tahun)
-            pembilang = _with_kecamatan(pembilang, wilayah)
-            if penyebut is not None:
-                penyebut = _with_kecamatan(penyebut, wilayah)
-        for name in wilayah.all:
-            p = q = nilai = None
-            if delivered:
-                p = int(pembilang[name])
-                if penyebut is None:
-                    nilai = float(p)
-                else:
-                    q = int(penyebut[name])
-                    nilai = 100.0 * p / q if q else None
-            rows.append((tahun, ind.kode, name, p, q, nilai, ind.satuan))
+                figures = COMPUTE[ind.kode](staged, tahun)
+        rows += _rows(tahun, ind.kode, ind.satuan, figures, wilayah)
+    return _frame(rows)
+
+
+def compute_tambahan(
+    staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah, wp: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Rows of ``realisasi_tambahan`` for one year: every supplementary figure × wilayah
+    (§5), with the columns of ``realisasi_iku``; null as there when a source was not
+    delivered or the penyebut is 0. ``wp``: the year's ``pbb_status``, if already
+    computed."""
+    rows = []
+    for tambahan in TAMBAHAN:
+        figures = None
+        if all(staged[s].diserahkan for s in tambahan.sumber):
+            if wp is None and "pbb_dhkp" in tambahan.sumber:
+                wp = pbb_status(staged, tahun)
+            figures = COMPUTE_TAMBAHAN[tambahan.kode](staged, tahun, wp)
+        rows += _rows(tahun, tambahan.kode, tambahan.satuan, figures, wilayah)
+    return _frame(rows)
+
+
+def _rows(
+    tahun: int,
+    kode: str,
+    satuan: str,
+    figures: tuple[pd.Series, pd.Series | None] | None,
+    wilayah: Wilayah,
+) -> list[tuple]:
+    """One figure's rows, the kecamatan's first. ``figures``: (pembilang, penyebut) per
+    kelurahan, penyebut None for a count (nilai = pembilang); None when a source was not
+    delivered (everything null)."""
+    if figures is not None:
+        pembilang, penyebut = figures
+        pembilang = _with_kecamatan(pembilang, wilayah)
+        if penyebut is not None:
+            penyebut = _with_kecamatan(penyebut, wilayah)
+    rows = []
+    for name in wilayah.all:
+        p = q = nilai = None
+        if figures is not None:
+            p = int(pembilang[name])
+            if penyebut is None:
+                nilai = float(p)
+            else:
+                q = int(penyebut[name])
+                nilai = 100.0 * p / q if q else None
+        rows.append((tahun, kode, name, p, q, nilai, satuan))
+    return rows
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(REALISASI_COLUMNS))
     return frame.astype(
         {"tahun": "int64", "pembilang": "Int64", "penyebut": "Int64", "nilai": "float64"}
@@ -167,28 +263,6 @@ def compute_realisasi(
 def _with_kecamatan(counts: pd.Series, wilayah: Wilayah) -> pd.Series:
     """Counts per kelurahan, led by the kecamatan's: their sum."""
     return pd.concat([pd.Series({wilayah.kecamatan: counts.sum()}), counts])
-
-
-def compute_tambahan(staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah) -> pd.DataFrame:
-    """The supplementary figure beside IKU 4: share of activities whose hasil is Selesai."""
-    konflik = staged["konflik"]
-    rows = []
-    if konflik.diserahkan:
-        frame = konflik.diterima
-        total = _count(frame)
-        selesai = _count(frame, frame["hasil"].eq("Selesai").fillna(False))
-        total = _with_kecamatan(total, wilayah)
-        selesai = _with_kecamatan(selesai, wilayah)
-    for name in wilayah.all:
-        if konflik.diserahkan:
-            n, s = int(total[name]), int(selesai[name])
-            rows.append((tahun, name, n, s, 100.0 * s / n if n else None))
-        else:
-            rows.append((tahun, name, None, None, None))
-    frame = pd.DataFrame(
-        rows, columns=["tahun", "wilayah", "kegiatan", "kegiatan_selesai", "persen_selesai"]
-    )
-    return frame.astype({"kegiatan": "Int64", "kegiatan_selesai": "Int64", "persen_selesai": "float64"})
 
 
 def pbb_report(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None = None) -> dict:

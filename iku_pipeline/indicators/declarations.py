@@ -186,3 +186,89 @@ INDIKATOR: tuple[Indikator, ...] = (
 
 INDIKATOR_BY_KODE = {i.kode: i for i in INDIKATOR}
 KODE = tuple(i.kode for i in INDIKATOR)
+
+
+# ---------------------------------------------------------------- supplementary figures
+
+
+@dataclass(frozen=True)
+class Tambahan:
+    """A supplementary figure published beside an indicator (DATA_CONTRACT §3, §5:
+    ``realisasi_tambahan``): not part of the signed matrix, so it has no target and no
+    capaian. Every document shows it as a row under its indicator, with these texts."""
+
+    kode: str  # as published in realisasi_tambahan
+    induk: str  # the kode of the indicator it stands beside
+    uraian: str  # the figure's name, as the office says it
+    satuan: str
+    rumus: str  # RUMUS PERHITUNGAN, as plain text
+    keterangan: str  # the row's standing note
+    sumber: tuple[str, ...]  # extracts the figure needs
+    penyebut_nol: str  # what a zero penyebut means, for the note saying why no value
+
+    @property
+    def judul(self) -> str:
+        """URAIAN INDIKATOR as printed: says it is not one of the signed formulas."""
+        return f"Tambahan IKU {INDIKATOR_BY_KODE[self.induk].no} (bukan rumus IKU): {self.uraian}"
+
+
+_BUKAN_TARGET = "tanpa target dan capaian."
+
+TAMBAHAN: tuple[Tambahan, ...] = (
+    Tambahan(
+        kode="3_nominal",
+        induk="3",
+        uraian="realisasi penerimaan PBB (nominal) terhadap ketetapan",
+        satuan="%",
+        rumus="Jumlah pembayaran PBB tahun berjalan / Jumlah ketetapan PBB x 100%",
+        keterangan=(
+            f"Angka tambahan di samping IKU 3, {_BUKAN_TARGET} Pembayaran dihitung penuh "
+            "sehingga dapat melebihi 100%; pembayaran tunggakan tahun pajak lain dan "
+            "pembayaran objek yang dibebaskan tidak dihitung."
+        ),
+        sumber=("pbb_dhkp", "pbb_pembayaran"),
+        penyebut_nol="tidak ada ketetapan PBB (tidak ada wajib pajak)",
+    ),
+    Tambahan(
+        kode="3_tepat_waktu",
+        induk="3",
+        uraian="persentase Wajib Pajak yang membayar PBB tepat waktu",
+        satuan="%",
+        rumus=(
+            "Jumlah Wajib Pajak yang melunasi PBB sampai jatuh tempo / Jumlah Wajib Pajak "
+            "dengan jatuh tempo x 100%"
+        ),
+        keterangan=(
+            f"Angka tambahan di samping IKU 3, {_BUKAN_TARGET} Dihitung atas Wajib Pajak "
+            "yang tanggal jatuh temponya tercantum di DHKP; pembayaran sampai dengan "
+            "tanggal jatuh tempo dihitung tepat waktu."
+        ),
+        sumber=("pbb_dhkp", "pbb_pembayaran"),
+        penyebut_nol="tidak ada Wajib Pajak dengan tanggal jatuh tempo di DHKP",
+    ),
+    Tambahan(
+        kode="4_selesai",
+        induk="4",
+        uraian="persentase kegiatan penanganan konflik dengan hasil Selesai",
+        satuan="%",
+        rumus="Jumlah kegiatan dengan hasil Selesai / Jumlah kegiatan x 100%",
+        keterangan=f"Angka tambahan di samping IKU 4, {_BUKAN_TARGET}",
+        sumber=("konflik",),
+        penyebut_nol="tidak ada kegiatan penanganan konflik",
+    ),
+)
+
+TAMBAHAN_BY_KODE = {t.kode: t for t in TAMBAHAN}
+KODE_TAMBAHAN = tuple(t.kode for t in TAMBAHAN)
+
+
+def tambahan_of(kode: str) -> tuple[Tambahan, ...]:
+    """The supplementary figures declared beside indicator ``kode``, in declared order."""
+    return tuple(t for t in TAMBAHAN if t.induk == kode)
+
+
+# Every kode of a matrix in its printed order: each indicator, then the supplementary
+# figures declared beside it.
+URUTAN: tuple[str, ...] = tuple(
+    kode for ind in INDIKATOR for kode in (ind.kode, *(t.kode for t in tambahan_of(ind.kode)))
+)

@@ -20,13 +20,14 @@ from iku_pipeline.model import SourceReport, Staged, Wilayah, empty_rejected
 class IkuTahun:
     tahun: int
     realisasi: pd.DataFrame  # rows of realisasi_iku
-    tambahan: pd.DataFrame  # the supplementary IKU 4 figure
+    tambahan: pd.DataFrame  # rows of realisasi_tambahan: the supplementary figures
     laporan: dict = field(default_factory=dict)  # figures §3 asks to report
     belum_diserahkan: list[str] = field(default_factory=list)
 
 
 def compute_year(staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah) -> IkuTahun:
-    # IKU 3 and the §3 report read the same wajib pajak list: computed once.
+    # IKU 3, its supplementary figures and the §3 report read the same wajib pajak
+    # list: computed once.
     pbb = staged["pbb_dhkp"].diserahkan and staged["pbb_pembayaran"].diserahkan
     wp = pbb_status(staged, tahun) if pbb else None
     laporan = {"pbb": pbb_report(staged, tahun, wp)}
@@ -37,7 +38,7 @@ def compute_year(staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah) -> 
     return IkuTahun(
         tahun=tahun,
         realisasi=compute_realisasi(staged, tahun, wilayah, wp),
-        tambahan=compute_tambahan(staged, tahun, wilayah),
+        tambahan=compute_tambahan(staged, tahun, wilayah, wp),
         laporan=laporan,
         belum_diserahkan=[s for s, v in staged.items() if not v.diserahkan],
     )

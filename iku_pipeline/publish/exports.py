@@ -20,11 +20,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from iku_pipeline.indicators.declarations import KODE
-from iku_pipeline.publish.matrix import (
+from iku_pipeline.publish.matrix import build_matriks, build_matriks_kelurahan
+from iku_pipeline.publish.targets import (
     PREDIKAT_FILE,
     TARGET_FILE,
-    build_matriks,
-    build_matriks_kelurahan,
     read_predikat_bands,
     read_targets,
 )
@@ -34,7 +33,9 @@ from iku_pipeline.publish.warehouse import read_table
 def matriks_for_year(
     realisasi: pd.DataFrame, tambahan: pd.DataFrame, reference_dir: Path, run_id: str
 ) -> pd.DataFrame:
-    """The matriks_iku rows of one year: the signed matrix with target, capaian, predikat."""
+    """The matriks_iku rows of one year: the signed matrix with target, capaian, predikat,
+    each indicator followed by its supplementary rows (``tambahan``: the year's
+    realisasi_tambahan)."""
     targets = read_targets(reference_dir / TARGET_FILE)
     bands = read_predikat_bands(reference_dir / PREDIKAT_FILE)
     return build_matriks(realisasi.assign(run_id=run_id), tambahan, targets, bands)

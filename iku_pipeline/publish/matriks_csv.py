@@ -30,7 +30,6 @@ from iku_pipeline.publish.rows import (
     H_TARGET,
     H_URAIAN,
     PERIODE_YEARS,
-    TAMBAHAN_4_KETERANGAN,
     TEKS_BELUM_DIPROSES,
     is_count,
     missing_text,
@@ -68,22 +67,29 @@ def write_matriks_periode_csv(
     decimal: str = ",",
 ) -> Path:
     """``matriks_iku_<first>-<last>.csv``: the matrix's columns, then TARGET / REALISASI /
-    CAPAIAN per year side by side (a year never run: "belum diproses")."""
-    wide = None
+    CAPAIAN per year side by side (a year never run: "belum diproses"), the rows in the
+    printed order."""
+    texts = text_rows([i.kode for i in INDIKATOR])
+    wide = pd.DataFrame(
+        [[t["no"], t["uraian"], t["satuan"], t["alasan"], t["sumber"], t["rumus"]] for t in texts],
+        columns=_TEXT_HEADERS,
+    )
+    run = [tahun for tahun in years if (matriks_all["tahun"] == tahun).any()]
+    if not run:
+        wide = wide.iloc[0:0]
     for tahun in years:
-        rows = matriks_all[matriks_all["tahun"] == tahun]
-        if rows.empty:
-            continue
-        year = _year_frame(rows, decimal)[[*_TEXT_HEADERS, *_YEAR_HEADERS]]
-        year = year.rename(columns={h: f"{h} {tahun}" for h in _YEAR_HEADERS})
-        wide = year if wide is None else wide.merge(year, on=_TEXT_HEADERS, how="outer",
-                                                    sort=False)
-    if wide is None:
-        wide = pd.DataFrame(columns=_TEXT_HEADERS)
-    for tahun in years:
-        for h in _YEAR_HEADERS:
-            if f"{h} {tahun}" not in wide:
+        if tahun not in run:
+            for h in _YEAR_HEADERS:
                 wide[f"{h} {tahun}"] = TEKS_BELUM_DIPROSES if h == H_REALISASI else ""
+            continue
+        year = _year_frame(matriks_all[matriks_all["tahun"] == tahun], decimal)
+        year = year[[*_TEXT_HEADERS, *_YEAR_HEADERS]]
+        year = year.rename(columns={h: f"{h} {tahun}" for h in _YEAR_HEADERS})
+        # A left merge keeps the printed order (an outer merge would sort the rows).
+        wide = wide.merge(year, on=_TEXT_HEADERS, how="left", validate="one_to_one")
+        missing = wide[f"{H_REALISASI} {tahun}"].isna()
+        wide.loc[missing, f"{H_REALISASI} {tahun}"] = TEKS_BELUM_DIPROSES
+        wide = wide.fillna("")
     wide = wide[_TEXT_HEADERS + [f"{h} {t}" for t in years for h in _YEAR_HEADERS]]
     path = Path(out_dir) / f"matriks_iku_{years[0]}-{years[-1]}.csv"
     _write(path, wide, sep)
@@ -108,23 +114,22 @@ def _year_frame(rows: pd.DataFrame, decimal: str) -> pd.DataFrame:
     """The matrix rows of one year as the CSV shows them (texts, numbers as text)."""
     by_kode = {str(r["kode"]): r for r in rows.to_dict("records")}
     out = []
+    tahun = int(rows["tahun"].iloc[0])
     for t in text_rows([k for k in (i.kode for i in INDIKATOR) if k in by_kode]):
-        r = by_kode[t["kode"]]
-        satuan = str(r["satuan"])
-        value, value_satuan, status = realisasi_of(t, r, satuan)
+        r = by_kode.get(t["kode"])  # None: a supplementary row the year was published without
+        value, satuan, status = realisasi_of(t, r)
         text = missing_text(status)
-        realisasi = text if text is not None else _number(value, value_satuan, decimal)
+        realisasi = text if text is not None else _number(value, satuan, decimal)
+        keterangan = (r["keterangan"] if r is not None else t["keterangan"]) or ""
         if t["tambahan"]:
             target = capaian = predikat = ""
-            keterangan = TAMBAHAN_4_KETERANGAN
         else:
             target = _number(r["target"], satuan, decimal)
             capaian = _number(r["capaian"], "%", decimal)
             predikat = r["predikat"] or ""
-            keterangan = r["keterangan"] or ""
+        run = "" if r is None or is_missing(r["run_id"]) else str(r["run_id"])
         out.append(
-            (int(r["tahun"]), t["no"], t["uraian"], t["satuan"], t["alasan"], t["sumber"],
-             t["rumus"], target, realisasi, capaian, predikat, keterangan,
-             "" if is_missing(r["run_id"]) else str(r["run_id"]))
+            (tahun, t["no"], t["uraian"], t["satuan"], t["alasan"], t["sumber"], t["rumus"],
+             target, realisasi, capaian, predikat, keterangan, run)
         )  # fmt: skip
     return pd.DataFrame(out, columns=list(_HEADERS))

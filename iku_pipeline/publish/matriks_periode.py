@@ -46,9 +46,8 @@ from iku_pipeline.publish.rows import (
     H_TARGET,
     H_URAIAN,
     PERIODE_YEARS,
-    TAMBAHAN_4_KETERANGAN,
-    TAMBAHAN_4_RUMUS,
     TEKS_BELUM_DIPROSES,
+    catatan_tambahan,
     ordered,
     realisasi_of,
     text_rows,
@@ -130,32 +129,24 @@ def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[
     write_text_columns(ws, f, h, row, texts)
     for i, t in enumerate(texts):
         rr = row + i
-        ind = INDIKATOR_BY_KODE[t["kode"]]
+        emph = {"italic": True} if t["tambahan"] else {}  # no target, no capaian
         for k, y in enumerate(years):
             c = 6 + 3 * k
+            # None: a year never run, or published without this supplementary row
             r = cell.get((y, t["kode"]))
-            if r is None:
+            value, satuan, status = realisasi_of(t, r)
+            if r is None or t["tambahan"]:
                 ws.write_blank(rr, c, None, f.td())
-                write_value(ws, f, h, rr, c + 1, None, ind.satuan, TEKS_BELUM_DIPROSES)
-                ws.write_blank(rr, c + 2, None, f.td())
-                continue
-            value, satuan, status = realisasi_of(t, r, ind.satuan)
-            if t["tambahan"]:
-                ws.write_blank(rr, c, None, f.td())
-                write_value(ws, f, h, rr, c + 1, value, satuan, status, italic=True)
+                write_value(ws, f, h, rr, c + 1, value, satuan, status, **emph)
                 ws.write_blank(rr, c + 2, None, f.td())
             else:
-                write_value(ws, f, h, rr, c, r["target"], ind.satuan)
+                write_value(ws, f, h, rr, c, r["target"], satuan)
                 write_value(ws, f, h, rr, c + 1, value, satuan, status)
                 write_value(ws, f, h, rr, c + 2, r["capaian"], "%")
-        if t["tambahan"]:
-            note = TAMBAHAN_4_KETERANGAN
-            ws.write_string(rr, ncols - 1, note, f.td(italic=True))
-        else:
-            rows_k = matriks[matriks["kode"].astype(str) == t["kode"]]
-            rows_k = rows_k[rows_k["tahun"].astype(int).isin(years)]
-            note = keterangan_periode(rows_k) if not rows_k.empty else ind.catatan
-            ws.write_string(rr, ncols - 1, note, f.td())
+        rows_k = matriks[matriks["kode"].astype(str) == t["kode"]]
+        rows_k = rows_k[rows_k["tahun"].astype(int).isin(years)]
+        note = keterangan_periode(rows_k) if not rows_k.empty else t["keterangan"]
+        ws.write_string(rr, ncols - 1, note, f.td(**emph))
         h.fit(rr, ncols - 1, note, f.size)
     row += len(texts)
 
@@ -199,18 +190,13 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
     wilayah = [*dict.fromkeys(kel["wilayah"]), KECAMATAN]  # kel: in the table's order
     for t in text_rows([i.kode for i in INDIKATOR]):
         first = row
-        ind = INDIKATOR_BY_KODE[t["kode"]]
+        emph = {"italic": True} if t["tambahan"] else {}
         for w in wilayah:
             total = w == KECAMATAN
             ws.write_string(row, 3, w, f.td(bold=total))
             for i, y in enumerate(years):
                 r = kec_cell.get((y, t["kode"])) if total else kel_cell.get((y, t["kode"], w))
-                if r is None:
-                    write_value(ws, f, h, row, 4 + i, None, ind.satuan, TEKS_BELUM_DIPROSES,
-                                bold=total)
-                else:
-                    write_value(ws, f, h, row, 4 + i, *realisasi_of(t, r, ind.satuan),
-                                bold=total)
+                write_value(ws, f, h, row, 4 + i, *realisasi_of(t, r), bold=total, **emph)
             row += 1
         last = row - 1
         for r_ in range(first, last + 1):  # NO on every row: a page may break in a block
@@ -221,7 +207,7 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
     small = f(italic=True, text_wrap=True, font_size=f.size - 1)
     notes = [CATATAN_STRIP,
              "Target ditetapkan untuk kecamatan; capaian tidak dihitung per kelurahan.",
-             f"Baris tambahan IKU 4: {TAMBAHAN_4_RUMUS}; tanpa target dan capaian."]
+             *catatan_tambahan()]
     notes += [f"IKU {i.no}: {i.catatan}" for i in INDIKATOR if i.catatan]
     for note in notes:
         ws.merge_range(row, 0, row, ncols - 1, note, small)

@@ -34,7 +34,6 @@ from iku_pipeline.publish.rows import (
     H_SUMBER,
     H_TARGET,
     H_URAIAN,
-    TAMBAHAN_4_KETERANGAN,
     realisasi_of,
     text_rows,
     write_text_columns,
@@ -83,22 +82,22 @@ def _sheet(wb, rows: pd.DataFrame, tahun: int, runs: list[str]) -> None:
     texts = text_rows([k for k in (i.kode for i in INDIKATOR) if k in by_kode])
     write_text_columns(ws, f, h, row, texts)
     for i, t in enumerate(texts):
-        r = by_kode[t["kode"]]
+        r = by_kode.get(t["kode"])  # None: a supplementary row the year was published without
         rr = row + i
-        satuan = str(r["satuan"])
-        value, value_satuan, status = realisasi_of(t, r, satuan)
+        value, satuan, status = realisasi_of(t, r)
+        keterangan = (r["keterangan"] if r is not None else t["keterangan"]) or ""
         if t["tambahan"]:
             ws.write_blank(rr, 6, None, f.td())
-            write_value(ws, f, h, rr, 7, value, value_satuan, status, italic=True)
+            write_value(ws, f, h, rr, 7, value, satuan, status, italic=True)
             ws.write_blank(rr, 8, None, f.td())
             ws.write_blank(rr, 9, None, f.td())
-            keterangan, fmt = TAMBAHAN_4_KETERANGAN, f.td(italic=True)
+            fmt = f.td(italic=True)
         else:
             write_value(ws, f, h, rr, 6, r["target"], satuan)
-            write_value(ws, f, h, rr, 7, value, value_satuan, status)
+            write_value(ws, f, h, rr, 7, value, satuan, status)
             write_value(ws, f, h, rr, 8, r["capaian"], "%")
             ws.write_string(rr, 9, r["predikat"] or "", f.td(align="center"))
-            keterangan, fmt = r["keterangan"] or "", f.td()
+            fmt = f.td()
         ws.write_string(rr, 10, keterangan, fmt)
         h.fit(rr, 10, keterangan, f.size)
     row += len(texts)

@@ -1,10 +1,13 @@
 """The matrix rows as every document shows them (DATA_CONTRACT §3, §5): the column
-headings, the signed texts in the signed order with the IKU 4 supplementary row, the
-figure each row shows (or the text saying why there is none), and the notes under the
-matrix. The yearly and five-year workbooks and the CSVs all take them from here.
+headings, the signed texts in the signed order, each indicator followed by the
+supplementary rows declared beside it (IKU 3's nominal and on-time figures, IKU 4's
+share Selesai), the figure each row shows (or the text saying why there is none), and
+the notes under the matrix. The yearly and five-year workbooks and the CSVs all take
+them from here.
 
-The signed texts come from ``indicators/declarations.py`` (through the matrix frames of
-``matrix.py``); the words added here (labels, notes) are Indonesian, as printed.
+The signed texts and the supplementary figures' texts come from
+``indicators/declarations.py``; the words added here (labels, notes) are Indonesian, as
+printed.
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from iku_pipeline.indicators.declarations import INDIKATOR, INDIKATOR_BY_KODE, PERIODE
+from iku_pipeline.indicators.declarations import (
+    INDIKATOR_BY_KODE,
+    PERIODE,
+    TAMBAHAN,
+    URUTAN,
+    tambahan_of,
+)
 from iku_pipeline.publish.layout import COUNT_FORMAT, PCT_FORMAT, Formats, Heights, block
 from iku_pipeline.publish.matrix import (
     BELUM_TERSEDIA,
@@ -48,18 +57,9 @@ TEKS_PENYEBUT_NOL = "-"
 # A year never run; also passed as the status of its figures.
 TEKS_BELUM_DIPROSES = "belum diproses"
 
-# The supplementary row under IKU 4 (DATA_CONTRACT §3: published beside the count).
-TAMBAHAN_4_URAIAN = (
-    "Tambahan IKU 4 (bukan rumus IKU): persentase kegiatan penanganan konflik dengan "
-    "hasil Selesai"
-)
-TAMBAHAN_4_RUMUS = "Jumlah kegiatan dengan hasil Selesai / Jumlah kegiatan x 100%"
-TAMBAHAN_4_SATUAN = "%"
-TAMBAHAN_4_KETERANGAN = "Angka tambahan di samping IKU 4, tanpa target dan capaian."
-
 CATATAN_STRIP = (
     "Tanda - pada REALISASI: tidak dapat dihitung karena penyebutnya 0 "
-    "(tidak ada berkas, usulan atau wajib pajak); lihat KETERANGAN."
+    "(misalnya tidak ada berkas, usulan, wajib pajak atau kegiatan); lihat KETERANGAN."
 )
 CATATAN_ANGKA = (
     "Realisasi dan capaian dihitung dengan ketelitian penuh dan ditampilkan dengan dua "
@@ -67,19 +67,30 @@ CATATAN_ANGKA = (
 )
 
 
+def catatan_tambahan() -> list[str]:
+    """One line per supplementary row, under a matrix: its formula, and that it has no
+    target or capaian."""
+    return [
+        f"Baris tambahan IKU {INDIKATOR_BY_KODE[t.induk].no} ({t.uraian}): {t.rumus}; "
+        "tanpa target dan capaian."
+        for t in TAMBAHAN
+    ]
+
+
 # ---------------------------------------------------------------- rows
 
 
 def ordered(matriks: pd.DataFrame) -> pd.DataFrame:
-    """Matrix rows by year, then in the signed order."""
-    order = {ind.kode: i for i, ind in enumerate(INDIKATOR)}
+    """Matrix rows by year, then in the printed order (each indicator, then its
+    supplementary rows)."""
+    order = {kode: i for i, kode in enumerate(URUTAN)}
     return matriks.assign(_o=matriks["kode"].astype(str).map(order)).sort_values(
         ["tahun", "_o"], kind="stable"
     ).drop(columns="_o")
 
 
 def year_rows(matriks: pd.DataFrame, tahun: int) -> pd.DataFrame:
-    """The matrix rows of one year, in the signed order; a year not there is an error."""
+    """The matrix rows of one year, in the printed order; a year not there is an error."""
     rows = ordered(matriks[matriks["tahun"].astype(int) == int(tahun)])
     if rows.empty:
         raise ValueError(f"matriks tidak memuat tahun {tahun}")
@@ -87,7 +98,10 @@ def year_rows(matriks: pd.DataFrame, tahun: int) -> pd.DataFrame:
 
 
 def text_rows(kodes: Iterable[str]) -> list[dict]:
-    """The matrix's text rows in the signed order, with the IKU 4 supplementary row."""
+    """The matrix's text rows of the indicators ``kodes`` in the signed order, each
+    followed by the supplementary rows declared beside it (``tambahan``: True). A
+    supplementary row has no NO and shares its indicator's ALASAN and SUMBER DATA;
+    ``keterangan`` is the row's standing note."""
     rows = []
     for kode in kodes:
         ind = INDIKATOR_BY_KODE[kode]
@@ -101,48 +115,42 @@ def text_rows(kodes: Iterable[str]) -> list[dict]:
                 "alasan": ind.alasan_sasaran,
                 "sumber": ind.sumber_data,
                 "rumus": ind.rumus,
+                "keterangan": ind.catatan,
             }
         )
-        if kode == "4":
+        for t in tambahan_of(kode):
             rows.append(
                 {
-                    "kode": kode,
+                    "kode": t.kode,
                     "tambahan": True,
                     "no": "",
-                    "uraian": TAMBAHAN_4_URAIAN,
-                    "satuan": TAMBAHAN_4_SATUAN,
+                    "uraian": t.judul,
+                    "satuan": t.satuan,
                     "alasan": ind.alasan_sasaran,
                     "sumber": ind.sumber_data,
-                    "rumus": TAMBAHAN_4_RUMUS,
+                    "rumus": t.rumus,
+                    "keterangan": t.keterangan,
                 }
             )
     return rows
 
 
 def _family(kode: str) -> str:
-    """The indicator a row belongs to: ``1`` for 1, 1a … 1d."""
+    """The indicator a row belongs to: ``1`` for 1, 1a … 1d; ``3`` for 3 and its
+    supplementary rows."""
     return re.match(r"\d*", str(kode)).group(0) or str(kode)
 
 
 # ---------------------------------------------------------------- figures
 
 
-def realisasi_of(t: Mapping, r: Mapping, satuan: str) -> tuple[object, str, str]:
-    """(value, satuan, status) of the REALISASI that text row ``t`` shows from the
-    matrix row ``r``; ``satuan`` is the unit of the indicator's own figure.
-
-    The IKU 4 supplementary row shows the share of activities with hasil Selesai, in %,
-    and says why that share is missing where the count is there.
-    """
-    status = r["status_realisasi"]
-    if not t["tambahan"]:
-        return r["realisasi"], satuan, status
-    if status == TERSEDIA and is_missing(r["persen_selesai"]):
-        if not is_missing(r["realisasi"]) and float(r["realisasi"]) == 0:
-            status = PENYEBUT_NOL  # no activity at all: nothing to take a share of
-        else:
-            status = BELUM_TERSEDIA  # the count is there but the share was not supplied
-    return r["persen_selesai"], TAMBAHAN_4_SATUAN, status
+def realisasi_of(t: Mapping, r: Mapping | None) -> tuple[object, str, str]:
+    """(value, satuan, status) of the REALISASI that text row ``t`` shows from its matrix
+    row ``r`` (the row of ``t``'s kode; None: the year's publication has no such row,
+    which is shown as not processed)."""
+    if r is None:
+        return None, t["satuan"], TEKS_BELUM_DIPROSES
+    return r["realisasi"], t["satuan"], r["status_realisasi"]
 
 
 def missing_text(status: str) -> str | None:

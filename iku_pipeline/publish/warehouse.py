@@ -4,6 +4,11 @@ Publishing a year deletes that year's rows from every published table and insert
 new ones in one transaction, so a reader sees the previous complete year or the new
 complete year, never a mix; other years are untouched. SQL goes through SQLAlchemy
 expressions only (bound parameters), the same on SQLite and PostgreSQL.
+
+A warehouse written by an earlier version is brought to the tables below before a year
+is published (``ensure_tables``), in one transaction: ``realisasi_tambahan`` in its old
+wide layout (IKU 4's share only) is rewritten as the long table, its rows kept as
+``4_selesai`` rows; a text column narrower than declared is widened (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -55,27 +60,30 @@ baris_ditolak = sa.Table(
     *_trace(),
 )
 
-# The supplementary figure published beside IKU 4 (§3): share of activities Selesai.
+# The supplementary figures beside IKU 3 and 4 (§3, §5): realisasi_iku's columns, one
+# row per year × kode (3_nominal, 3_tepat_waktu, 4_selesai) × wilayah.
 realisasi_tambahan = sa.Table(
     "realisasi_tambahan",
     metadata,
     sa.Column("tahun", sa.Integer, nullable=False),
+    sa.Column("kode", sa.String(16), nullable=False),
     sa.Column("wilayah", sa.String(64), nullable=False),
-    sa.Column("kegiatan", sa.BigInteger),
-    sa.Column("kegiatan_selesai", sa.BigInteger),
-    sa.Column("persen_selesai", sa.Float(precision=53)),
+    sa.Column("pembilang", sa.BigInteger),
+    sa.Column("penyebut", sa.BigInteger),
+    sa.Column("nilai", sa.Float(precision=53)),
+    sa.Column("satuan", sa.String(16), nullable=False),
     *_trace(),
-    sa.UniqueConstraint("tahun", "wilayah", name="uq_realisasi_tambahan"),
+    sa.UniqueConstraint("tahun", "kode", "wilayah", name="uq_realisasi_tambahan"),
 )
 
-# The signed matrix filled in: one row per year × indicator (kecamatan level), with the
-# figures the exported files show beside it.
+# The signed matrix filled in: one row per year × indicator (kecamatan level), and one
+# per supplementary figure under its indicator, with the figures the files show.
 matriks_iku = sa.Table(
     "matriks_iku",
     metadata,
     sa.Column("tahun", sa.Integer, nullable=False),
     sa.Column("no", sa.String(8), nullable=False),
-    sa.Column("kode", sa.String(4), nullable=False),
+    sa.Column("kode", sa.String(16), nullable=False),
     sa.Column("uraian_indikator", sa.Text, nullable=False),
     sa.Column("satuan", sa.String(16), nullable=False),
     sa.Column("alasan_sasaran", sa.Text),
@@ -158,7 +166,80 @@ def make_engine(url: str) -> sa.Engine:
 
 
 def ensure_tables(engine: sa.Engine) -> None:
-    metadata.create_all(engine, tables=list(YEAR_TABLES.values()))
+    """Create the published tables, bringing those of an earlier version up to date
+    first; one transaction, one process at a time."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two runs starting together must not both upgrade (or create) the tables;
+            # released at commit. (SQLite: BEGIN IMMEDIATE already serialises writers.)
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK)))
+        _upgrade(conn)
+        metadata.create_all(conn, tables=list(YEAR_TABLES.values()))
+
+
+_SCHEMA_LOCK = 0x494B55  # "IKU": the advisory lock of ensure_tables
+
+# realisasi_tambahan as published before it became the long table.
+_WIDE_TAMBAHAN = ("kegiatan", "kegiatan_selesai", "persen_selesai")
+
+
+def _upgrade(conn: sa.Connection) -> None:
+    inspector = sa.inspect(conn)
+    existing = set(inspector.get_table_names())
+    if realisasi_tambahan.name in existing:
+        columns = {c["name"] for c in inspector.get_columns(realisasi_tambahan.name)}
+        if "kode" not in columns:
+            _wide_tambahan_to_long(conn, columns)
+    if conn.dialect.name != "postgresql":
+        return  # SQLite does not enforce a VARCHAR's length
+    preparer = conn.dialect.identifier_preparer
+    for table in YEAR_TABLES.values():
+        if table.name not in existing:
+            continue
+        found = {c["name"]: c["type"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            old, new = found.get(column.name), column.type
+            if (
+                isinstance(new, sa.String) and isinstance(old, sa.String)
+                and old.length is not None and new.length is not None
+                and old.length < new.length
+            ):  # fmt: skip
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {preparer.quote(table.name)} ALTER COLUMN "
+                    f"{preparer.quote(column.name)} TYPE VARCHAR({int(new.length)})"
+                )
+
+
+def _wide_tambahan_to_long(conn: sa.Connection, columns: set[str]) -> None:
+    """The old wide realisasi_tambahan (IKU 4's share per year × wilayah) rewritten as the
+    long table: each row becomes the ``4_selesai`` row it stood for (pembilang = activities
+    Selesai, penyebut = activities, nilai = the share), with its run and time."""
+    missing = set(_WIDE_TAMBAHAN) - columns
+    if missing:
+        raise RuntimeError(
+            f"tabel {realisasi_tambahan.name} di gudang data tidak dikenal (tanpa kolom "
+            f"kode, tanpa {', '.join(sorted(missing))}); pindahkan atau hapus tabel itu, "
+            "lalu jalankan ulang"
+        )
+    old = sa.Table(realisasi_tambahan.name, sa.MetaData(), autoload_with=conn)
+    rows = [
+        {
+            "tahun": r.tahun,
+            "kode": "4_selesai",
+            "wilayah": r.wilayah,
+            "pembilang": r.kegiatan_selesai,
+            "penyebut": r.kegiatan,
+            "nilai": r.persen_selesai,
+            "satuan": "%",
+            "run_id": r.run_id,
+            "dipublikasikan": r.dipublikasikan,
+        }
+        for r in conn.execute(sa.select(old))
+    ]
+    old.drop(conn)
+    realisasi_tambahan.create(conn)
+    if rows:
+        conn.execute(realisasi_tambahan.insert(), rows)
 
 
 def _records(frame: pd.DataFrame, table: sa.Table, extra: Mapping) -> list[dict]:
