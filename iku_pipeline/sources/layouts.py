@@ -142,26 +142,27 @@ def _kelurahan(
         else (d.kelurahan if p[0] in kecamatan else d.kecamatan, _unknown_codes(p, wilayah))
         for p in split
     ]  # fmt: skip
-    found: dict[str, pd.Series] = {}
-    bad = np.flatnonzero(codes >= 0)
-    bad = bad[[failing[c] is not None for c in codes[bad]]]
+    unknown = np.array([f is not None for f in failing] + [False], dtype=bool)
+    bad = np.flatnonzero(unknown[codes])
+    found: dict[str, dict] = {}
     for row, code in zip(index[bad], codes[bad]):
         column, reason = failing[code]
         found.setdefault(column, {})[row] = reason
     found = {c: pd.Series(r, dtype=object) for c, r in found.items()}
 
     if d.agree is not None and d.agree in frame:
-        given = parsed[d.agree].astype(object).to_numpy()
-        derived = values.astype(object).to_numpy()
-        differs = pd.notna(given) & pd.notna(derived)
-        differs[differs] = given[differs] != derived[differs]
-        rows = np.flatnonzero(differs)
+        # Both are the wilayah's categories: compared by their codes (-1: empty).
+        given = pd.Categorical(parsed[d.agree], dtype=wilayah.dtype).codes
+        derived = pd.Categorical(values, dtype=wilayah.dtype).codes
+        rows = np.flatnonzero((given >= 0) & (derived >= 0) & (given != derived))
         if len(rows):
+            cells = frame[d.agree].to_numpy()[rows]
             found[d.agree] = pd.Series(
                 [
                     f"kelurahan '{parsers.display(cell)}' tidak sesuai dengan kode kecamatan "
-                    f"{split[code][0]} / kelurahan {split[code][1]} ({derived[row]})"
-                    for row, cell, code in zip(rows, frame[d.agree].to_numpy()[rows], codes[rows])
+                    f"{split[code][0]} / kelurahan {split[code][1]} "
+                    f"({wilayah.names[derived[row]]})"
+                    for row, cell, code in zip(rows, cells, codes[rows])
                 ],
                 index=index[rows],
                 dtype=object,
