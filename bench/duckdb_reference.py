@@ -1,6 +1,6 @@
 """The same IKU values as the pipeline, computed by DuckDB SQL straight on the files.
 
-The benchmark's reference (DATA_CONTRACT §2-§3, written again from the contract, not from
+The benchmark's reference (docs/data-contract.md §2-§3, written again from the contract, not from
 ``iku_pipeline.sources``): for one year it reads every source's CSV files with DuckDB,
 drops blank rows, parses and checks every value (dates in the accepted formats, rupiah,
 NOP digits, kelurahan, status, numbers), checks references to the other sources' accepted
@@ -40,7 +40,7 @@ KELURAHAN = ("Banjarsari", "Purwosari", "Purwoasri", "Karangrejo")
 HEADER_SEARCH_ROWS = 10
 WS = " \t\r\n\x0b\x0c\xa0"  # stripped like the pipeline strips (ASCII and no-break space)
 
-# DATA_CONTRACT §3: (column, required, aliases) per source, in the contract's order.
+# docs/data-contract.md §3: (column, required, aliases) per source, in the contract's order.
 CONTRACT: dict[str, tuple[tuple[str, bool, tuple[str, ...]], ...]] = {
     "layanan": (
         ("no_register", True, ("nomor register", "no reg", "no agenda")),
@@ -292,7 +292,7 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-# How each column the rules look at is parsed (DATA_CONTRACT §2), as a chain of steps:
+# How each column the rules look at is parsed (docs/data-contract.md §2), as a chain of steps:
 # (alias, expression over the previous step's alias). Step i of every column runs in
 # projection level i, so each expression only ever sees plain columns.
 def _chain(col: str, kind: str) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """Deterministic extracts of one year (2024) at a chosen size, for the benchmark.
 
-Every file follows the data contract (DATA_CONTRACT §1-§3): the headers use the
+Every file follows the data contract (docs/data-contract.md §1-§3): the headers use the
 contract's names and aliases, the values its accepted formats (dates in every accepted
 spelling, rupiah with and without ``Rp``/thousands dots/``,00``, NOPs with separators,
 kelurahan with ``Kel.``/``Kelurahan``, any case), CSVs delimited by ``;`` or ``,``, some

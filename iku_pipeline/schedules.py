@@ -1,5 +1,5 @@
 """The nightly schedule: the current year every night, and the previous year too in
-January-March, while its late extracts still arrive (DATA_CONTRACT §7).
+January-March, while its late extracts still arrive (docs/data-contract.md §7).
 
 Each year is its own run, so an unreadable file in one year cannot stop the other
 year's publication.

@@ -1,5 +1,5 @@
 """A sensor on the extracts folder: a new, changed or removed delivery under
-``raw/<source>/<year>/`` requests one run of that year (DATA_CONTRACT §1, §7).
+``raw/<source>/<year>/`` requests one run of that year (docs/data-contract.md §1, §7).
 
 Changes are detected by content (sha256), not by modification time: a re-delivered file
 with the same mtime still counts, a file merely touched or copied over with the same

@@ -1,4 +1,4 @@
-"""DATA_CONTRACT §2 value formats, one rule per test: what a clerk types, what it means.
+"""docs/data-contract.md §2 value formats, one rule per test: what a clerk types, what it means.
 
 Each parser takes the cells of one column as read and returns ``Parsed(values, errors)``;
 a cell that cannot be parsed gets a reason in Indonesian quoting the value as typed.

@@ -1,4 +1,4 @@
-"""No NIK or name leaves the raw files (DATA_CONTRACT §6).
+"""No NIK or name leaves the raw files (docs/data-contract.md §6).
 
 A year full of NIKs and names (in the contract's personal columns and in extra columns a
 section might add) is run through the real CLI; then every byte the run wrote — the

@@ -1,4 +1,4 @@
-"""DATA_CONTRACT §2 file formats (and §6 personal data as read), one rule per test.
+"""docs/data-contract.md §2 file formats (and §6 personal data as read), one rule per test.
 
 Each test writes a small extract into ``tmp_path`` and reads it with ``read_file``: the
 returned frame has ``_berkas`` (file name), ``_baris`` (the row number a spreadsheet

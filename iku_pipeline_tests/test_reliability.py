@@ -1,4 +1,4 @@
-"""Publishing survives being killed and running beside itself (DATA_CONTRACT §5).
+"""Publishing survives being killed and running beside itself (docs/data-contract.md §5).
 
 A year in the warehouse is always the previous complete publication or the new one,
 never a mix or nothing; concurrent runs complete or fail clearly, losing and

@@ -1,4 +1,4 @@
-"""DATA_CONTRACT §3-§4: which rows are accepted, which are rejected, with which column
+"""docs/data-contract.md §3-§4: which rows are accepted, which are rejected, with which column
 and row number. Every extract is a few CSV lines written beside the assertion; the
 first line of a CSV is row 1, so the first data row under a header is row 2.
 

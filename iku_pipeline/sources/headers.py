@@ -1,4 +1,4 @@
-"""The header row of a delivered file and the layout it is read in (DATA_CONTRACT §2,
+"""The header row of a delivered file and the layout it is read in (docs/data-contract.md §2,
 §9).
 
 The header row is the first of the first 10 rows (as a spreadsheet numbers them) that

@@ -1,4 +1,4 @@
-"""Files in another layout than the contract's (DATA_CONTRACT §9): the contract's columns
+"""Files in another layout than the contract's (docs/data-contract.md §9): the contract's columns
 derived from the layout's own.
 
 The reader tells a file's layout by its header row (``headers.py``); the validator parses

@@ -1,4 +1,4 @@
-"""Personal data (DATA_CONTRACT §6): masked and hashed as the extracts are read.
+"""Personal data (docs/data-contract.md §6): masked and hashed as the extracts are read.
 
 Only the raw files hold a NIK or a name in clear. The reader replaces every personal
 column before the frame leaves it:

@@ -1,4 +1,4 @@
-"""Value parsers for the formats of DATA_CONTRACT §2, vectorised over pandas Series.
+"""Value parsers for the formats of docs/data-contract.md §2, vectorised over pandas Series.
 
 Every parser takes the cells of one column exactly as read (text from a CSV; text,
 numbers, booleans or datetimes from an XLSX) and returns the parsed values and, for each

@@ -1,4 +1,4 @@
-"""Reading one delivered extract into rows (DATA_CONTRACT §1-§2, §9).
+"""Reading one delivered extract into rows (docs/data-contract.md §1-§2, §9).
 
 One reader for every source: it finds the header row and the layout the file is in
 (``headers.py``: the first of the first 10 rows that holds all the required columns of

@@ -20,7 +20,7 @@ import pandas as pd
 
 from iku_pipeline.model import KATEGORI, KATEGORI_IKU1, LAINNYA, Kelurahan, Wilayah
 
-# DATA_CONTRACT §3: the aliases the shipped table must hold at least.
+# docs/data-contract.md §3: the aliases the shipped table must hold at least.
 CONTRACT_ALIASES = {
     "KK_KTP": (
         "KK", "KTP", "KTP-el", "e-KTP", "Kartu Keluarga", "KK dan KTP", "Pengantar KK",

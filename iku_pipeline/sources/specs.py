@@ -1,4 +1,4 @@
-"""The data contract's sources, as data (DATA_CONTRACT §3, §9).
+"""The data contract's sources, as data (docs/data-contract.md §3, §9).
 
 Each source is a table of columns: canonical name, accepted header aliases, whether the
 column is required, and the kind of value it holds. One generic reader and one generic

@@ -1,4 +1,4 @@
-"""One validator for every source (DATA_CONTRACT §3-§4, §9): accepted rows and rejected
+"""One validator for every source (docs/data-contract.md §3-§4, §9): accepted rows and rejected
 rows.
 
 For one source and year it reads every delivered file (in name order), parses each
