@@ -1,4 +1,4 @@
-"""DATA_CONTRACT §9: the roll (``pbb_dhkp``) and the payments (``pbb_pembayaran``) in
+"""docs/data-contract.md §9: the roll (``pbb_dhkp``) and the payments (``pbb_pembayaran``) in
 SISMIOP's own layouts, and Oracle's date forms in every reader.
 
 Every extract is a few CSV lines (or a small workbook) written beside the assertion, as

@@ -1,5 +1,5 @@
-"""A file's columns parsed by their kind and checked by their own rules (DATA_CONTRACT
-§2-§4): the typed values, and per column the reasons of its failing cells.
+"""A file's columns parsed by their kind and checked by their own rules
+(docs/data-contract.md §2-§4): the typed values, and per column the reasons of its failing cells.
 
 The validator (``validate.py``) runs this on the columns of the layout a file is read in
 (the contract's, or another one of §9); what a column may hold is its ``Column`` of
