@@ -431,6 +431,23 @@ def test_period_kelurahan_sheet_and_charts(data, tmp_path):
     assert len(pngs) == len(KODE)
 
 
+def test_period_kelurahan_pages_break_between_blocks(data, tmp_path):
+    """Printed, a page of Per Kelurahan never starts inside an indicator's block: the
+    rows at its top would have no uraian beside them (supplementary rows no NO either)."""
+    *_, matriks, kelurahan = data
+    path = matriks_periode.write_matriks_periode(matriks, kelurahan, None, None, tmp_path)
+    ws = openpyxl.load_workbook(path)["Per Kelurahan"]
+    header, _ = find(ws, "NO")
+    starts = {r for r in range(header + 3, ws.max_row + 1) if ws.cell(r, 2).value}
+    breaks = [b.id for b in ws.row_breaks.brk]  # a break after row ``id`` (1-based)
+    assert breaks, "the sheet is longer than a page"
+    notes = find(ws, "Tanda - pada REALISASI", exact=False)[0]
+    for after in breaks:
+        assert after + 1 in starts or after + 1 == notes - 1, after
+    heights = [ws.row_dimensions[r].height for r in range(header, notes)]
+    assert all(h for h in heights)  # every row's height set: both programs agree
+
+
 def test_period_runs_from_the_matrix_when_not_given(data, tmp_path):
     *_, matriks, kelurahan = data
     path = matriks_periode.write_matriks_periode(matriks, kelurahan, None, None, tmp_path,

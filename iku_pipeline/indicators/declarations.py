@@ -223,8 +223,8 @@ TAMBAHAN: tuple[Tambahan, ...] = (
         rumus="Jumlah pembayaran PBB tahun berjalan / Jumlah ketetapan PBB x 100%",
         keterangan=(
             f"Angka tambahan di samping IKU 3, {_BUKAN_TARGET} Pembayaran dihitung penuh "
-            "sehingga dapat melebihi 100%; pembayaran tunggakan tahun pajak lain dan "
-            "pembayaran objek yang dibebaskan tidak dihitung."
+            "(dapat melebihi 100%); tunggakan dan pembayaran objek yang dibebaskan tidak "
+            "dihitung."
         ),
         sumber=("pbb_dhkp", "pbb_pembayaran"),
         penyebut_nol="tidak ada ketetapan PBB (tidak ada wajib pajak)",
@@ -240,8 +240,7 @@ TAMBAHAN: tuple[Tambahan, ...] = (
         ),
         keterangan=(
             f"Angka tambahan di samping IKU 3, {_BUKAN_TARGET} Dihitung atas Wajib Pajak "
-            "yang tanggal jatuh temponya tercantum di DHKP; pembayaran sampai dengan "
-            "tanggal jatuh tempo dihitung tepat waktu."
+            "yang tanggal jatuh temponya tercantum di DHKP."
         ),
         sumber=("pbb_dhkp", "pbb_pembayaran"),
         penyebut_nol="tidak ada Wajib Pajak dengan tanggal jatuh tempo di DHKP",

@@ -152,7 +152,8 @@ class Heights:
         w = self.width(col, col)
         self.spans.append((first_row, last_row, height(_text_lines(text, w, size, bold), size)))
 
-    def apply(self, ws, default: float = 15.0) -> None:
+    def apply(self, ws, default: float = 15.0) -> dict[int, float]:
+        """Set the rows' heights; returns them (points; rows left out are ``default``)."""
         heights = dict(self.need)
         for first, last, need in self.spans:
             rows = range(first, last + 1)
@@ -164,6 +165,7 @@ class Heights:
         for r, h in heights.items():
             if h:
                 ws.set_row(r, round(h, 1))
+        return heights
 
 
 # ---------------------------------------------------------------- cells and columns
@@ -321,6 +323,38 @@ def signature_cols(widths: Sequence[float], minimum: float = 40) -> int:
         if total >= minimum:
             return c
     return 0
+
+
+# The printed page of ``print_setup``: A4 landscape less its margins, in points.
+_PAGE_W = 841.9 - 72 * (0.4 + 0.4)
+_PAGE_H = 595.3 - 72 * (0.5 + 0.6)
+
+
+def block_breaks(heights: dict[int, float], widths: Sequence[float], blocks: Sequence[int],
+                 end: int, repeat: tuple[int, int], default: float = 15.0) -> list[int]:
+    """Rows to break the pages before, so that no block of rows starting at ``blocks``
+    (and ending before the next, the last before ``end``) is cut in two when the sheet
+    is printed one page wide with the rows ``repeat`` on every page; a block taller than
+    a page is cut where it must. The scale is estimated from the column widths (7 px a
+    character plus 5, as Excel and LibreOffice lay out the default font), with 5 % to
+    spare: rather a page a little short than a block cut."""
+    px = sum(int(w * 7 + 5) for w in widths)
+    scale = min(1.0, _PAGE_W / (px * 0.75))
+    room = _PAGE_H / scale * 0.95
+
+    def tall(first: int, last: int) -> float:
+        return sum(heights.get(r) or default for r in range(first, last))
+
+    header = tall(repeat[0], repeat[1] + 1)
+    used = tall(0, blocks[0]) if blocks else 0.0  # the first page's title rows
+    breaks = []
+    for first, last in zip(blocks, [*blocks[1:], end], strict=True):
+        need = tall(first, last)
+        if used + need > room and used > header:
+            breaks.append(first)
+            used = header
+        used += need
+    return breaks
 
 
 def print_setup(ws, last_row: int, last_col: int, repeat: tuple[int, int] | None = None,

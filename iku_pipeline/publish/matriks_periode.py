@@ -21,6 +21,7 @@ from iku_pipeline.publish.layout import (
     Formats,
     Heights,
     block,
+    block_breaks,
     header_block,
     height,
     notes_and_signature,
@@ -188,8 +189,10 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
     kel_cell = {(int(r["tahun"]), str(r["kode"]), r["wilayah"]): r for r in kel.to_dict("records")}
     kec_cell = {(int(r["tahun"]), str(r["kode"])): r for r in matriks.to_dict("records")}
     wilayah = [*dict.fromkeys(kel["wilayah"]), KECAMATAN]  # kel: in the table's order
+    blocks = []  # the first row of each indicator's (or supplementary figure's) block
     for t in text_rows([i.kode for i in INDIKATOR]):
         first = row
+        blocks.append(first)
         emph = {"italic": True} if t["tambahan"] else {}
         for w in wilayah:
             total = w == KECAMATAN
@@ -203,6 +206,7 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
             ws.write_string(r_, 0, t["no"], f.td(align="center"))
         block(ws, f, h, first, last, 1, t["uraian"], f.size, italic=t["tambahan"])
         block(ws, f, h, first, last, 2, t["satuan"], f.size, align="center")
+    blocks.append(row)  # the notes under the table, kept together too
     row += 1
     small = f(italic=True, text_wrap=True, font_size=f.size - 1)
     notes = [CATATAN_STRIP,
@@ -213,8 +217,16 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
         ws.merge_range(row, 0, row, ncols - 1, note, small)
         h.fit(row, 0, note, f.size - 1, last_col=ncols - 1)
         row += 1
-    h.apply(ws)
-    print_setup(ws, row - 1, ncols - 1, repeat=(header_row, header_row + 2),
+    # Every row's height is set (Excel and LibreOffice differ on a row left to its
+    # default), so the page breaks below fall where they are computed.
+    one_line = height(1, f.size)
+    for r_ in range(header_row, row):
+        h.need[r_] = max(h.need[r_], one_line)
+    heights = h.apply(ws, default=one_line)
+    repeat = (header_row, header_row + 2)
+    # A page never starts inside a block: its rows would have no indicator beside them.
+    ws.set_h_pagebreaks(block_breaks(heights, widths, blocks, row, repeat, default=one_line))
+    print_setup(ws, row - 1, ncols - 1, repeat=repeat,
                 footer=f"Realisasi IKU per kelurahan {years[0]}-{years[-1]}")
 
 

@@ -41,7 +41,9 @@ from iku_pipeline.publish.rows import (
     year_rows,
 )
 
-_WIDTHS = (5, 30, 9, 18, 17, 26, 9, 11, 10, 12, 42)
+# KETERANGAN wide enough that the year's notes, with the supplementary rows, leave the
+# table, the notes and the signature on one A4 page.
+_WIDTHS = (5, 30, 9, 18, 17, 26, 9, 11, 10, 12, 50)
 
 
 def write_matriks_tahun(matriks: pd.DataFrame, tahun: int, out_dir: str | Path) -> Path:

@@ -71,7 +71,7 @@ def catatan_tambahan() -> list[str]:
     """One line per supplementary row, under a matrix: its formula, and that it has no
     target or capaian."""
     return [
-        f"Baris tambahan IKU {INDIKATOR_BY_KODE[t.induk].no} ({t.uraian}): {t.rumus}; "
+        f"Baris tambahan IKU {INDIKATOR_BY_KODE[t.induk].no}, {t.uraian}: {t.rumus}; "
         "tanpa target dan capaian."
         for t in TAMBAHAN
     ]
