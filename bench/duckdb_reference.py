@@ -507,7 +507,8 @@ def _load(con: duckdb.DuckDBPyConnection, source: str, layouts: list[Layout]) ->
 @dataclass
 class Reference:
     tahun: int
-    realisasi: pd.DataFrame  # kode, wilayah, pembilang, penyebut (Int64; null: not delivered)
+    # kode (the IKU and 3_nominal), wilayah, pembilang, penyebut (Int64; null: not delivered)
+    realisasi: pd.DataFrame
     read: dict[str, int]  # non-blank rows read per source
     rejected: dict[str, int]  # rejected rows per source
     tambahan: pd.DataFrame  # wilayah, kegiatan, kegiatan_selesai
@@ -577,6 +578,10 @@ def compute(
                 "SELECT kelurahan, count(*) FILTER (dibayar >= pbb), count(*) FROM wp "
                 "GROUP BY kelurahan",
             )
+            # 3_nominal: payments of the year to a wajib pajak, in full / its pbb_terhutang.
+            figures["3_nominal"] = _per_kelurahan(
+                con, "SELECT kelurahan, sum(dibayar), sum(pbb) FROM wp GROUP BY kelurahan"
+            )
             wp, lunas, sebagian = con.execute(
                 "SELECT count(*), count(*) FILTER (dibayar >= pbb), "
                 "count(*) FILTER (dibayar > 0 AND dibayar < pbb) FROM wp"
@@ -614,7 +619,7 @@ def compute(
         con.close()
 
     rows = []
-    for kode in ("1", "1a", "1b", "1c", "1d", "2", "3", "4"):
+    for kode in ("1", "1a", "1b", "1c", "1d", "2", "3", "4", "3_nominal"):
         per_kel = figures.get(kode)
         for wilayah in (KECAMATAN, *KELURAHAN):
             if per_kel is None:
