@@ -520,6 +520,7 @@ def test_compute_year_reads_exactly_the_declared_columns(everything, stage_year,
         got = compute_year(variant, 2023, WILAYAH)
         pd.testing.assert_frame_equal(got.realisasi, full.realisasi)
         pd.testing.assert_frame_equal(got.tambahan, full.tambahan)
+        pd.testing.assert_frame_equal(got.triwulan, full.triwulan)
         assert got.laporan == full.laporan and got.laporan["pbb"]
         assert got.belum_diserahkan == full.belum_diserahkan
 

@@ -9,6 +9,7 @@ summed in rupiah) per kelurahan; the kecamatan row is their sum.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,16 +24,16 @@ REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai
 
 # The accepted columns of each staged source that ``compute_year`` reads, through the
 # functions below (IKU 1: _layanan; 2: _musrenbang; 3 and its supplementary figures:
-# pbb_status, pbb_report; 4 and its supplementary figure: _konflik, _selesai). The
-# indicator step and the benchmark load only these; test_compute.py checks the list is
-# exactly what is read.
+# pbb_payments, pbb_report; 4 and its supplementary figure: _konflik, _selesai) and
+# through ``triwulan.py`` (the dates each row counts from, §8). The indicator step and
+# the benchmark load only these; test_compute.py checks the list is exactly what is read.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "layanan": ("kelurahan", "kategori", "diproses"),
-    "musrenbang_usulan": ("kelurahan", KEY),
+    "layanan": ("kelurahan", "kategori", "diproses", "tanggal_masuk", "tanggal_selesai"),
+    "musrenbang_usulan": ("kelurahan", KEY, "tanggal_usulan"),
     "musrenbang_ba": (KEY,),
     "pbb_dhkp": ("kelurahan", "nop", "pbb_terhutang", "jatuh_tempo"),
     "pbb_pembayaran": ("nop", "jumlah_bayar", "tahun_pajak", "tanggal_bayar"),
-    "konflik": ("kelurahan", "hasil"),
+    "konflik": ("kelurahan", "hasil", "tanggal"),
 }
 
 
@@ -75,31 +76,68 @@ def _nop_numbers(nop: pd.Series) -> np.ndarray:
     return pc.cast(arrow(nop), pa.int64()).to_numpy(zero_copy_only=False)
 
 
-def _days(dates: pd.Series) -> np.ndarray:
+def days(dates: pd.Series) -> np.ndarray:
     """Dates as int64 day numbers; an empty date is the smallest int64 (NaT), which no
     date is on or before."""
     return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").view("int64")
 
 
-def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
-    """Each wajib pajak of the year's roll with what it paid of that tahun_pajak: in all
-    (IKU 3, ``3_nominal``) and dated on or before its jatuh_tempo (``3_tepat_waktu``)."""
+NO_DATE = np.iinfo(np.int64).min  # ``days`` of an empty date
+
+
+@dataclass
+class PbbPayments:
+    """The year's wajib pajak and the payments of that tahun_pajak matched to them, as
+    arrays: what IKU 3, its supplementary figures and their triwulan (§8) are summed
+    from. The wajib pajak are the roll's rows with pbb_terhutang > 0, in roll order;
+    the matched payments are grouped by wajib pajak: ``objects[i]``'s payments are
+    ``amount[runs[i]:runs[i + 1]]`` (dated ``paid_on``, day numbers)."""
+
+    kelurahan: pd.Categorical  # of each wajib pajak
+    terhutang: np.ndarray  # int64, per wajib pajak
+    due: np.ndarray  # jatuh_tempo as day numbers (NO_DATE: none), per wajib pajak
+    objects: np.ndarray  # the wajib pajak with a payment, one per run
+    runs: np.ndarray  # where each run of payments starts
+    amount: np.ndarray  # int64, the matched payments
+    paid_on: np.ndarray  # day numbers, the matched payments
+
+    def per_run(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per matched payment) summed per run, i.e. per ``objects``."""
+        if not len(self.runs):
+            return np.zeros(0, dtype=np.int64)
+        return np.add.reduceat(values, self.runs)
+
+    def per_object(self, values: np.ndarray) -> np.ndarray:
+        """``values`` summed per wajib pajak (zero for one without a payment)."""
+        out = np.zeros(len(self.terhutang), dtype=np.int64)
+        out[self.objects] = self.per_run(values)
+        return out
+
+    def due_of_payment(self) -> np.ndarray:
+        """Each matched payment's wajib pajak's jatuh_tempo (day number)."""
+        lengths = np.diff(np.append(self.runs, len(self.amount)))
+        return np.repeat(self.due[self.objects], lengths)
+
+
+def pbb_payments(staged: Mapping[str, Staged], tahun: int) -> PbbPayments:
+    """The wajib pajak of the year's roll and their payments of that tahun_pajak."""
     roll = staged["pbb_dhkp"].diterima
     payments = staged["pbb_pembayaran"].diterima
     on_roll = (roll["pbb_terhutang"] > 0).fillna(False).to_numpy()
     roll_nop = _where(_nop_numbers(roll["nop"]), on_roll)
     terhutang = _where(roll["pbb_terhutang"].to_numpy(dtype="int64", na_value=0), on_roll)
-    due = _where(_days(roll["jatuh_tempo"]), on_roll)
+    due = _where(days(roll["jatuh_tempo"]), on_roll)
     current = payments["tahun_pajak"].eq(tahun).fillna(False).to_numpy()
     pay_nop = _where(_nop_numbers(payments["nop"]), current)
     amount = _where(payments["jumlah_bayar"].to_numpy(dtype="int64", na_value=0), current)
-    paid_on = _where(_days(payments["tanggal_bayar"]), current)
+    paid_on = _where(days(payments["tanggal_bayar"]), current)
     # Payments matched to the roll by a merge of the two sorted NOP lists (a roll's NOPs
-    # are unique), summed per object in int64: at millions of rows this is several times
-    # faster than a hash join or unsorted lookups, whose memory accesses miss the cache.
-    # Each list of ten million is let go as soon as it is used.
-    dibayar = np.zeros(len(roll_nop), dtype=np.int64)
-    tepat = np.zeros(len(roll_nop), dtype=np.int64)
+    # are unique): at millions of rows this is several times faster than a hash join or
+    # unsorted lookups, whose memory accesses miss the cache. Each list of ten million
+    # is let go as soon as it is used.
+    objects = runs = np.zeros(0, dtype=np.int64)
+    matched = np.zeros(0, dtype=np.int64)
+    matched_on = np.zeros(0, dtype=np.int64)
     if len(roll_nop) and len(pay_nop):
         order = np.argsort(roll_nop)
         sorted_nop = roll_nop[order]
@@ -113,23 +151,41 @@ def pbb_status(staged: Mapping[str, Staged], tahun: int) -> pd.DataFrame:
         np.minimum(at, len(sorted_nop) - 1, out=at)
         hit = sorted_nop[at] == pay_nop
         del sorted_nop, pay_nop
-        at, amount, paid_on = at[hit], amount[hit], paid_on[hit]
+        at, matched, matched_on = at[hit], amount[hit], paid_on[hit]
         if len(at):
-            # ``at`` is sorted: each object's payments are one run, summed at once.
+            # ``at`` is sorted: each object's payments are one run.
             runs = np.flatnonzero(np.concatenate(([True], at[1:] != at[:-1])))
             objects = order[at[runs]]
-            dibayar[objects] = np.add.reduceat(amount, runs)
-            on_time = paid_on <= due[order[at]]  # never, without a jatuh_tempo
-            tepat[objects] = np.add.reduceat(np.where(on_time, amount, 0), runs)
-    has_due = due != np.iinfo(np.int64).min
+    return PbbPayments(
+        kelurahan=roll["kelurahan"].array[on_roll],
+        terhutang=terhutang,
+        due=due,
+        objects=objects,
+        runs=runs,
+        amount=matched,
+        paid_on=matched_on,
+    )
+
+
+def pbb_status(
+    staged: Mapping[str, Staged], tahun: int, payments: PbbPayments | None = None
+) -> pd.DataFrame:
+    """Each wajib pajak of the year's roll with what it paid of that tahun_pajak: in all
+    (IKU 3, ``3_nominal``) and dated on or before its jatuh_tempo (``3_tepat_waktu``).
+    ``payments``: the year's ``pbb_payments``, if already matched."""
+    p = pbb_payments(staged, tahun) if payments is None else payments
+    dibayar = p.per_object(p.amount)
+    on_time = p.paid_on <= p.due_of_payment()  # never, without a jatuh_tempo
+    tepat = p.per_object(np.where(on_time, p.amount, 0))
+    has_due = p.due != NO_DATE
     return pd.DataFrame(
         {
-            "kelurahan": roll["kelurahan"].array[on_roll],
-            "pbb_terhutang": terhutang,
+            "kelurahan": p.kelurahan,
+            "pbb_terhutang": p.terhutang,
             "dibayar": dibayar,
-            "lunas": dibayar >= terhutang,
+            "lunas": dibayar >= p.terhutang,
             "ada_jatuh_tempo": has_due,
-            "lunas_tepat_waktu": has_due & (tepat >= terhutang),
+            "lunas_tepat_waktu": has_due & (tepat >= p.terhutang),
         }
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -10,9 +11,11 @@ import pandas as pd
 from iku_pipeline.indicators.compute import (
     compute_realisasi,
     compute_tambahan,
+    pbb_payments,
     pbb_report,
     pbb_status,
 )
+from iku_pipeline.indicators.triwulan import compute_triwulan, periode
 from iku_pipeline.model import SourceReport, Staged, Wilayah, empty_rejected
 
 
@@ -23,13 +26,21 @@ class IkuTahun:
     tambahan: pd.DataFrame  # rows of realisasi_tambahan: the supplementary figures
     laporan: dict = field(default_factory=dict)  # figures §3 asks to report
     belum_diserahkan: list[str] = field(default_factory=list)
+    triwulan: pd.DataFrame | None = None  # rows of realisasi_triwulan (§8)
 
 
-def compute_year(staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah) -> IkuTahun:
-    # IKU 3, its supplementary figures and the §3 report read the same wajib pajak
-    # list: computed once.
+def compute_year(
+    staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah, tanggal_run: dt.date | None = None
+) -> IkuTahun:
+    """The year's published figures. ``tanggal_run``: the run's date (Asia/Jakarta); in
+    the partition year it makes the year year-to-date (§8: the quarters begun by then,
+    the last one up to that date); None or a later year: every quarter to its end."""
+    quarters = periode(tahun, tanggal_run)
+    # IKU 3, its supplementary figures, their quarters and the §3 report read the same
+    # payments matched to the same wajib pajak: matched once.
     pbb = staged["pbb_dhkp"].diserahkan and staged["pbb_pembayaran"].diserahkan
-    wp = pbb_status(staged, tahun) if pbb else None
+    payments = pbb_payments(staged, tahun) if pbb else None
+    wp = pbb_status(staged, tahun, payments) if pbb else None
     laporan = {"pbb": pbb_report(staged, tahun, wp)}
     if staged["layanan"].diserahkan:
         laporan["jenis_layanan_tidak_dikenal"] = staged["layanan"].laporan.info.get(
@@ -41,6 +52,7 @@ def compute_year(staged: Mapping[str, Staged], tahun: int, wilayah: Wilayah) -> 
         tambahan=compute_tambahan(staged, tahun, wilayah, wp),
         laporan=laporan,
         belum_diserahkan=[s for s, v in staged.items() if not v.diserahkan],
+        triwulan=compute_triwulan(staged, tahun, wilayah, quarters, payments),
     )
 
 
