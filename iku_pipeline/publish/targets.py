@@ -1,5 +1,6 @@
 """The analyst's reference tables for the matrix (DATA_CONTRACT §5): the targets
-(``reference/target_iku.csv``) and the predikat bands (``reference/predikat.csv``).
+(``reference/target_iku.csv``, yearly and, with a ``triwulan`` column, per quarter,
+§8) and the predikat bands (``reference/predikat.csv``).
 
 Read strictly: a typo stops the publication with a message naming the file, the row and
 the value (in Indonesian, for the analyst), rather than silently dropping a target.
@@ -84,18 +85,24 @@ def _empty_targets() -> pd.DataFrame:
     )
 
 
-def read_targets(path: str | Path) -> pd.DataFrame:
-    """The analyst's targets: ``kode, tahun, target`` (extra columns such as ``keterangan``
-    are ignored).
+def _empty_targets_triwulan() -> pd.DataFrame:
+    return _empty_targets().assign(triwulan=pd.Series(dtype="int64"))[
+        ["kode", "tahun", "triwulan", "target"]
+    ]
 
-    A missing file means no targets; a blank target is a missing target. A kode that is
-    not an indicator, a year or a target that is not a number, a negative target or a
-    kode × tahun given twice is a ``ValueError`` naming the file, row and value, so a
-    typo never silently drops a target.
-    """
-    path = Path(path)
-    if not path.is_file():
-        return _empty_targets()
+
+def _parse_triwulan(text: str, where: str) -> int | None:
+    """A quarter as the analyst types it: ``1`` to ``4``; empty: the yearly target."""
+    value = text.strip()
+    if not value:
+        return None
+    if value not in ("1", "2", "3", "4"):
+        raise ValueError(f"{where}: triwulan {text!r} bukan 1, 2, 3 atau 4")
+    return int(value)
+
+
+def _read_target_rows(path: Path) -> list[tuple[str, int, int | None, float]]:
+    """Every target of the file as (kode, tahun, triwulan or None, target), checked."""
     header, rows = _read_csv_rows(path)
     missing = {"kode", "tahun", "target"} - set(header)
     if missing:
@@ -104,7 +111,7 @@ def read_targets(path: str | Path) -> pd.DataFrame:
             "(kolom wajib: kode, tahun, target)"
         )
     kode_of = _kode_lookup()
-    seen: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[str, int, int | None], int] = {}
     out = []
     for number, row in rows:
         where = f"{path}, baris {number}"
@@ -115,6 +122,7 @@ def read_targets(path: str | Path) -> pd.DataFrame:
             tahun = int(row["tahun"])
         except ValueError:
             raise ValueError(f"{where}: tahun {row['tahun']!r} bukan tahun") from None
+        triwulan = _parse_triwulan(row.get("triwulan", ""), where)
         if not row["target"]:
             target = math.nan
         else:
@@ -124,17 +132,51 @@ def read_targets(path: str | Path) -> pd.DataFrame:
                 raise ValueError(f"{where}: target {row['target']!r} bukan angka") from None
             if target < 0:
                 raise ValueError(f"{where}: target {row['target']!r} negatif")
-        if (kode, tahun) in seen:
+        key = (kode, tahun, triwulan)
+        if key in seen:
+            which = "" if triwulan is None else f" triwulan {triwulan}"
             raise ValueError(
-                f"{where}: target kode {kode} tahun {tahun} sudah ada di baris "
-                f"{seen[(kode, tahun)]}"
+                f"{where}: target kode {kode} tahun {tahun}{which} sudah ada di baris "
+                f"{seen[key]}"
             )
-        seen[(kode, tahun)] = number
-        out.append((kode, tahun, target))
+        seen[key] = number
+        out.append(key + (target,))
+    return out
+
+
+def read_targets(path: str | Path) -> pd.DataFrame:
+    """The analyst's yearly targets: ``kode, tahun, target`` (extra columns such as
+    ``keterangan`` are ignored; rows with a ``triwulan`` are quarterly targets, read by
+    ``read_targets_triwulan``).
+
+    A missing file means no targets; a blank target is a missing target. A kode that is
+    not an indicator, a year or a target that is not a number, a negative target, a
+    triwulan other than 1-4 or a kode × tahun (× triwulan) given twice is a
+    ``ValueError`` naming the file, row and value, so a typo never silently drops a
+    target. Every row of the file is checked, quarterly ones too.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return _empty_targets()
+    out = [(k, t, target) for k, t, q, target in _read_target_rows(path) if q is None]
     if not out:
         return _empty_targets()
     frame = pd.DataFrame(out, columns=["kode", "tahun", "target"])
     return frame.astype({"tahun": "int64", "target": "float64"})
+
+
+def read_targets_triwulan(path: str | Path) -> pd.DataFrame:
+    """The analyst's quarterly targets (docs/data-contract.md §8): the rows of
+    ``target_iku.csv`` with a ``triwulan`` (1-4), as ``kode, tahun, triwulan, target``;
+    none without the file or the column. Checked as ``read_targets`` checks them."""
+    path = Path(path)
+    if not path.is_file():
+        return _empty_targets_triwulan()
+    out = [row for row in _read_target_rows(path) if row[2] is not None]
+    if not out:
+        return _empty_targets_triwulan()
+    frame = pd.DataFrame(out, columns=["kode", "tahun", "triwulan", "target"])
+    return frame.astype({"tahun": "int64", "triwulan": "int64", "target": "float64"})
 
 
 @dataclass(frozen=True)
