@@ -5,7 +5,8 @@ import dagster as dg
 from iku_pipeline.assets.indicators import indikator
 from iku_pipeline.assets.ingest import ingest_assets
 from iku_pipeline.assets.publish import berkas_matriks, warehouse_tables
-from iku_pipeline.assets.templat import TEMPLAT_KEY, templat, templat_masukan
+from iku_pipeline.assets.templat import templat, templat_masukan
+from iku_pipeline.jobs import STATUS_HOOKS, TAHUNAN, iku_presentasi, iku_tahunan
 from iku_pipeline.resources import (
     CELERY_SETTINGS,
     IkuPaths,
@@ -22,18 +23,7 @@ try:
 except ImportError:  # the `celery` extra is not installed
     celery_executor = None
 
-# Every year-partitioned asset: all but the input templates (not partitioned, their
-# own job templat_masukan).
-TAHUNAN = dg.AssetSelection.all() - dg.AssetSelection.assets(TEMPLAT_KEY)
-
-# One year's assets, in one process: at this data size a step is seconds, and starting
-# a subprocess per step (re-importing pandas) would cost more than the work itself.
-iku_tahunan = dg.define_asset_job(
-    "iku_tahunan",
-    selection=TAHUNAN,
-    executor_def=dg.in_process_executor,
-    description="Semua aset berpartisi tahun untuk satu tahun: baca, validasi, hitung, publikasi.",
-)
+# iku_tahunan (one year's assets in one process) and iku_presentasi: jobs.py.
 
 # The same assets with a subprocess per step, for a machine where the steps of a (much
 # larger) year are worth running in parallel; max_concurrent is set in the run config.
@@ -41,6 +31,7 @@ iku_tahunan_paralel = dg.define_asset_job(
     "iku_tahunan_paralel",
     selection=TAHUNAN,
     executor_def=dg.multiprocess_executor,
+    hooks=STATUS_HOOKS,
     description="iku_tahunan dengan satu proses per langkah (multiprocess executor).",
 )
 
@@ -67,12 +58,13 @@ iku_tahunan_celery = dg.define_asset_job(
     "iku_tahunan_celery",
     selection=TAHUNAN,
     executor_def=_celery_executor(),
+    hooks=STATUS_HOOKS,
     description="iku_tahunan dengan setiap langkah dijalankan oleh worker Celery.",
 )
 
 defs = dg.Definitions(
     assets=[*ingest_assets, indikator, warehouse_tables, berkas_matriks, templat],
-    jobs=[iku_tahunan, iku_tahunan_paralel, iku_tahunan_celery, templat_masukan],
+    jobs=[iku_tahunan, iku_tahunan_paralel, iku_tahunan_celery, templat_masukan, iku_presentasi],
     schedules=[iku_tahunan_nightly],
     sensors=[iku_raw_extracts],
     executor=dg.in_process_executor,  # also for `dagster asset materialize` and UI backfills

@@ -14,11 +14,13 @@ changed variable needs no reload), then to the documented default:
 | ``validation`` | ``hash_key`` | ``IKU_HASH_KEY`` | a random key of this process |
 | ``validation`` | ``max_file_mb``, ``max_rows`` | ``IKU_MAX_FILE_MB``, ``IKU_MAX_ROWS`` | 2048, 20,000,000 |
 | ``validation`` | ``batas_penolakan`` | ``IKU_BATAS_PENOLAKAN`` | 0.10 |
+| publishing steps [2] | retries, first delay | ``IKU_PUBLISH_RETRIES``, ``IKU_PUBLISH_RETRY_DELAY`` | 4, 3 s |
 | executor [1] | ``broker`` | ``IKU_CELERY_BROKER`` | ``pyamqp://guest@127.0.0.1:5672//`` |
 | executor [1] | ``backend`` | ``IKU_CELERY_BACKEND`` | ``rpc://`` |
 | executor [1] | ``queue`` | ``IKU_CELERY_QUEUE`` | ``dagster`` |
 
 [1] of the job ``iku_tahunan_celery`` (``execution: {config: ...}`` in the run config).
+[2] ``publish_retry_policy``: read when the code location loads, not per run.
 
 ``data_dir``, ``output_dir`` and ``storage_url`` may each be a folder or an fsspec URL
 (``s3://bucket/prefix``, with the standard ``AWS_ACCESS_KEY_ID``,
@@ -248,6 +250,19 @@ def _mirror(url: str) -> _Mirror:
         if key not in _MIRRORS:
             _MIRRORS[key] = _Mirror(url)
         return _MIRRORS[key]
+
+
+def publish_retry_policy() -> dg.RetryPolicy:
+    """How a publishing step retries when the warehouse is unreachable or drops the
+    connection: ``IKU_PUBLISH_RETRIES`` more attempts (default 4), the first after
+    ``IKU_PUBLISH_RETRY_DELAY`` seconds (default 3), each wait twice the one before
+    (3, 6, 12, 24 s: about 45 s in all). Read when the code location loads: a retry
+    policy is part of the step's definition, not of a run's resources."""
+    return dg.RetryPolicy(
+        max_retries=int(_env("IKU_PUBLISH_RETRIES") or 4),
+        delay=float(_env("IKU_PUBLISH_RETRY_DELAY") or 3),
+        backoff=dg.Backoff.EXPONENTIAL,
+    )
 
 
 class Warehouse(dg.ConfigurableResource):

@@ -1,19 +1,36 @@
 """Publish assets: each year's rows replace that year in the warehouse in one
-transaction, then the office's files are written from them (docs/data-contract.md §4-§5)."""
+transaction, then the office's files are written from them (docs/data-contract.md §4-§5).
+
+When the warehouse is unreachable or drops the connection, the step fails with a message
+naming the database (``publish/failures.py``) and is retried with a growing delay
+(``resources.publish_retry_policy``); the transaction of the interrupted year is rolled
+back, so its previous publication stays whole. A folder that cannot be written fails
+the files' step naming the folder, the old files kept.
+"""
 
 import base64
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import dagster as dg
 
 from iku_pipeline.assets.indicators import indikator_key
 from iku_pipeline.assets.ingest import WILAYAH_KEY, sumber_ins
+from iku_pipeline.assets.status import status_gagal
 from iku_pipeline.indicators.year import publication_log, rejected_rows
 from iku_pipeline.model import SourceReport, Wilayah
 from iku_pipeline.partitions import tahun_partitions
-from iku_pipeline.publish.exports import matriks_for_year, write_exports
+from iku_pipeline.publish.exports import Exported, matriks_for_year, write_exports
+from iku_pipeline.publish.failures import database_message, folder_message, is_connection_error
+from iku_pipeline.publish.status import record_success, refresh_new_files
 from iku_pipeline.publish.warehouse import replace_year
-from iku_pipeline.resources import IkuPaths, Warehouse
+from iku_pipeline.resources import IkuPaths, Warehouse, publish_retry_policy
 from iku_pipeline.sources.specs import SOURCES
+
+# Publishing and writing the files retry when the warehouse goes away (not for a fault
+# of the data, which fails at once).
+PUBLISH_RETRY = publish_retry_policy()
 
 GROUP = "publikasi"
 
@@ -58,6 +75,8 @@ _INS = {
     backfill_policy=dg.BackfillPolicy.single_run(),
     ins=_INS,
     can_subset=False,
+    retry_policy=PUBLISH_RETRY,
+    hooks={status_gagal},
 )
 def warehouse_tables(
     context: dg.AssetExecutionContext,
@@ -72,23 +91,26 @@ def warehouse_tables(
     run_id = context.run.run_id
     totals = dict.fromkeys(TABLE_DESCRIPTIONS, 0)
     for tahun in realisasi_iku:
-        laporan = {n: SourceReport.from_json(inputs[f"{n}_laporan"][tahun]) for n in SOURCES}
-        frames = {
-            "realisasi_iku": realisasi_iku[tahun],
-            "realisasi_tambahan": realisasi_tambahan[tahun],
-            "matriks_iku": matriks_for_year(
-                realisasi_iku[tahun], realisasi_tambahan[tahun], paths.reference, run_id
-            ),
-            "baris_ditolak": rejected_rows([inputs[f"{n}_ditolak"][tahun] for n in SOURCES]),
-            "riwayat_publikasi": publication_log(laporan),
-        }
-        counts = replace_year(warehouse.engine, tahun, frames, run_id)
+        with warehouse_errors(context, warehouse, f"mempublikasikan tahun {tahun}"):
+            laporan = {n: SourceReport.from_json(inputs[f"{n}_laporan"][tahun]) for n in SOURCES}
+            frames = {
+                "realisasi_iku": realisasi_iku[tahun],
+                "realisasi_tambahan": realisasi_tambahan[tahun],
+                "matriks_iku": matriks_for_year(
+                    realisasi_iku[tahun], realisasi_tambahan[tahun], paths.reference, run_id
+                ),
+                "baris_ditolak": rejected_rows([inputs[f"{n}_ditolak"][tahun] for n in SOURCES]),
+                "riwayat_publikasi": publication_log(laporan),
+            }
+            counts = replace_year(warehouse.engine, tahun, frames, run_id)
         context.log.info(
             f"Tahun {tahun} dipublikasikan: "
             + ", ".join(f"{name} {n} baris" for name, n in counts.items())
         )
         for name in totals:
             totals[name] += counts[name]
+    with warehouse_errors(context, warehouse, "mencatat status_publikasi"):
+        record_success(warehouse.engine, realisasi_iku, run_id, raw_or_none(paths))
     for name in TABLE_DESCRIPTIONS:
         yield dg.MaterializeResult(
             asset_key=publikasi_key(name),
@@ -108,17 +130,18 @@ def warehouse_tables(
     deps=[publikasi_key(name) for name in TABLE_DESCRIPTIONS],
     ins={"wilayah": dg.AssetIn(key=WILAYAH_KEY)},
     kinds={"excel", "csv"},
+    retry_policy=PUBLISH_RETRY,
+    hooks={status_gagal},
 )
 def berkas_matriks(
     context: dg.AssetExecutionContext, warehouse: Warehouse, paths: IkuPaths, wilayah
 ):
     """Files for the office under IKU_OUTPUT_DIR: matriks_iku_<tahun>.xlsx/.csv and
     baris_ditolak_<tahun>.xlsx for the run's years, and matriks_iku_2021-2025.xlsx with
-    the trend charts, refreshed from every published year."""
+    the trend charts and the status of every year, refreshed from every published year."""
     years = [int(k) for k in context.partition_keys]
-    with warehouse.exclusive("berkas_matriks"), paths.exports() as folder:
-        kelurahan = Wilayah.from_json(wilayah[max(wilayah)]).names
-        exported = write_exports(warehouse.engine, folder, years, kelurahan)
+    kelurahan = Wilayah.from_json(wilayah[max(wilayah)]).names
+    exported = export_files(context, warehouse, paths, years, kelurahan)
     for path in exported.paths:
         context.log.info(f"Ditulis: {path.name}")
     images = "\n\n".join(
@@ -134,3 +157,62 @@ def berkas_matriks(
             "grafik": dg.MetadataValue.md(images),
         }
     )
+
+
+# ---------------------------------------------------------------- failures around the run
+
+
+@contextlib.contextmanager
+def warehouse_errors(context, warehouse: Warehouse, action: str) -> Iterator[None]:
+    """Within the block, the warehouse unreachable or the connection dropping becomes a
+    ``Failure`` the office can read, naming the database, retried by the step's policy.
+    Any other error (a fault of the data or of a reference table, a bug) fails the step
+    at once: a retry would only repeat it."""
+    try:
+        yield
+    except dg.Failure:
+        raise
+    except Exception as error:
+        if not is_connection_error(error):
+            raise dg.Failure(
+                description=f"{type(error).__name__}: {error}", allow_retries=False
+            ) from error
+        policy = context.op_def.retry_policy
+        attempts = policy.max_retries + 1 if policy else None
+        message = database_message(
+            error, warehouse.url, action, context.retry_number + 1, attempts
+        )
+        context.log.warning(message)
+        raise dg.Failure(description=message, allow_retries=True) from None
+
+
+def raw_or_none(paths: IkuPaths) -> Path | None:
+    """The extracts folder, or None when it cannot be reached (the status then leaves
+    the new-file check out rather than fail a publication that succeeded)."""
+    try:
+        return paths.raw
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def export_files(
+    context, warehouse: Warehouse, paths: IkuPaths, years: Iterable[int],
+    kelurahan: Sequence[str], checked: Iterable[int] | None = None,
+) -> Exported:
+    """Write the files of ``years`` and of the period, the status of every year brought
+    up to date first (``checked``: years whose new-file check was just done, default
+    ``years``). An output folder that cannot be written fails naming the folder."""
+    years = list(years)
+    checked = set(years if checked is None else checked)
+    raw = raw_or_none(paths)
+    with warehouse_errors(context, warehouse, "menulis berkas dari gudang data"):
+        if raw is not None:
+            every = [int(k) for k in tahun_partitions.get_partition_keys()]
+            refresh_new_files(warehouse.engine, raw, [y for y in every if y not in checked])
+        try:
+            with warehouse.exclusive("berkas_matriks"), paths.exports() as folder:
+                return write_exports(warehouse.engine, folder, years, kelurahan)
+        except OSError as e:
+            message = folder_message(e, paths.output)
+            context.log.error(message)
+            raise dg.Failure(description=message, allow_retries=False) from None

@@ -82,6 +82,7 @@ def _write_exports(
         matriks_tahun,
     )
     from iku_pipeline.publish.rows import PERIODE_YEARS
+    from iku_pipeline.publish.status import read_status, status_lines
 
     result = Exported()
     matriks = read_table(engine, "matriks_iku")
@@ -116,6 +117,7 @@ def _write_exports(
             runs,
             out_dir,
             years=PERIODE_YEARS,
+            status=status_lines(read_status(engine), PERIODE_YEARS),
         )
     )
     return result

@@ -64,10 +64,12 @@ def write_matriks_periode(
     runs: Mapping[int, str] | None,
     out_dir: str | Path,
     years: Sequence[int] = PERIODE_YEARS,
+    status: Sequence[str] | None = None,
 ) -> Path:
     """``matriks_iku_<first>-<last>.xlsx``: the years side by side (TARGET / REALISASI /
     CAPAIAN (%) per year), a sheet per kelurahan figures, the trend charts, and which run
-    produced each year. A year never run shows "belum diproses"."""
+    produced each year. A year never run shows "belum diproses". ``status``: a line per
+    year from ``status_publikasi`` (``publish/status.py``), shown above the matrix."""
     years = sorted(int(y) for y in years)
     path = Path(out_dir) / f"matriks_iku_{years[0]}-{years[-1]}.xlsx"
     run_of: dict[int, str] = {}
@@ -83,7 +85,7 @@ def write_matriks_periode(
         title=f"Matriks IKU {OPD.nama_opd.title()} {years[0]}-{years[-1]}",
         comments="; ".join(f"{y}: {run_of.get(y, TEKS_BELUM_DIPROSES)}" for y in years),
     ) as wb:
-        _sheet_matriks(wb, ordered(matriks_all), years, run_of)
+        _sheet_matriks(wb, ordered(matriks_all), years, run_of, status)
         if matriks_kelurahan_all is not None:
             _sheet_kelurahan(wb, matriks_kelurahan_all, matriks_all, years)
         if charts:
@@ -96,7 +98,8 @@ _YEAR_WIDTHS = (8, 9.5, 8.5)
 _KET_WIDTH = 34
 
 
-def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[int, str]):
+def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[int, str],
+                   status: Sequence[str] | None = None):
     ws = wb.add_worksheet(f"Matriks IKU {years[0]}-{years[-1]}")
     f = Formats(wb, size=9)
     widths = list(_TEXT_WIDTHS)
@@ -109,6 +112,8 @@ def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[
     row = header_block(
         ws, f, h, ncols, f"TARGET, REALISASI DAN CAPAIAN TAHUN {years[0]} - {years[-1]}"
     )
+    if status:
+        row = _status_block(ws, f, h, row, ncols, status)
 
     header_row = row
     for c, text in enumerate((H_NO, H_URAIAN, H_SATUAN, H_ALASAN, H_SUMBER, H_RUMUS)):
@@ -162,6 +167,21 @@ def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[
     h.apply(ws)
     print_setup(ws, row - 1, ncols - 1, repeat=(header_row, header_row + 2),
                 footer=f"Matriks IKU {OPD.nama_opd.title()} {years[0]}-{years[-1]}")
+
+
+def _status_block(ws, f: Formats, h: Heights, row: int, ncols: int,
+                  lines: Sequence[str]) -> int:
+    """STATUS PUBLIKASI: a line per year (last publication, last failure, new files in
+    the folder), above the matrix; returns the next free row."""
+    box = dict(text_wrap=True, bg_color="#FFF2CC", left=1, right=1)
+    ws.merge_range(row, 0, row, ncols - 1, "STATUS PUBLIKASI (saat berkas ini ditulis)",
+                   f(bold=True, top=1, **box))
+    for i, line in enumerate(lines, start=1):
+        last = {"bottom": 1} if i == len(lines) else {}
+        ws.merge_range(row + i, 0, row + i, ncols - 1, line, f(**box, **last))
+        h.fit(row + i, 0, line, f.size, last_col=ncols - 1)
+    h.need[row + len(lines) + 1] = 8
+    return row + len(lines) + 2
 
 
 def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[int]):

@@ -13,7 +13,6 @@ wide layout (IKU 4's share only) is rewritten as the long table, its rows kept a
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+from iku_pipeline.publish import clock
 
 metadata = sa.MetaData()
 
@@ -117,6 +118,22 @@ riwayat_publikasi = sa.Table(
     sa.Column("dibaca", sa.Integer),
     sa.Column("diterima", sa.Integer),
     sa.Column("ditolak", sa.Integer),
+)
+
+# Per year, the last successful and the last failed run, and whether the extracts in
+# the folder now differ from the published ones (§5.8). Not a year table: a publication
+# updates its year's row, it never replaces the table (``publish/status.py``).
+status_publikasi = sa.Table(
+    "status_publikasi",
+    metadata,
+    sa.Column("tahun", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("run_sukses", sa.String(64)),
+    sa.Column("waktu_sukses", sa.DateTime(timezone=True)),
+    sa.Column("run_gagal", sa.String(64)),
+    sa.Column("waktu_gagal", sa.DateTime(timezone=True)),
+    sa.Column("pesan_gagal", sa.Text),
+    sa.Column("ada_berkas_baru", sa.Boolean),
+    sa.Column("diperiksa", sa.DateTime(timezone=True)),
 )
 
 # Year-partitioned tables replaced together. A table added here is replaced with them.
@@ -268,7 +285,7 @@ def replace_year(
     nothing of a previous publication survives beside the new one.
     """
     ensure_tables(engine)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()  # Asia/Jakarta (§5): a run at 00:30 on 1 January is the new year's
     trace = {"run_id": run_id, "dipublikasikan": now}
     counts = {}
     with engine.begin() as conn:
