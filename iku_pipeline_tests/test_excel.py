@@ -105,11 +105,11 @@ def test_annual_workbook_header_block_and_columns(data, tmp_path):
     for i, fungsi in enumerate(decl.OPD.fungsi):
         assert ws.cell(r + i, 3).value.endswith(f"{i + 1}. {fungsi}")
     header, _ = find(ws, "NO")
-    assert [ws.cell(header, c).value for c in range(1, 12)] == HEADERS
-    assert [ws.cell(header + 1, c).value for c in range(1, 12)] == list(range(1, 12))
+    assert [ws.cell(header, c).value for c in range(1, 13)] == [*HEADERS, "ANALISIS PENYEBAB"]
+    assert [ws.cell(header + 1, c).value for c in range(1, 13)] == list(range(1, 13))
     assert_print_ready(ws)
     assert ws.print_title_rows == f"${header}:${header + 1}"  # repeated on every page
-    assert ws.print_area.endswith("!$A$1:$K$" + str(ws.max_row))
+    assert ws.print_area.endswith("!$A$1:$L$" + str(ws.max_row))
 
 
 def test_annual_workbook_texts_values_formats(data, tmp_path):
@@ -267,7 +267,7 @@ def test_annual_csv_utf8_bom_indonesian_headers(data, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(io.StringIO(raw.decode("utf-8-sig")), sep=";", dtype=str,
                         keep_default_na=False)
-    assert list(frame.columns) == ["TAHUN", *HEADERS, "RUN PENGOLAH"]
+    assert list(frame.columns) == ["TAHUN", *HEADERS, "ANALISIS PENYEBAB", "RUN PENGOLAH"]
     assert len(frame) == len(URUTAN)
     extra = frame[frame["NO"] == ""]
     assert list(extra["URAIAN INDIKATOR"]) == [
@@ -326,7 +326,9 @@ def test_period_workbook_years_side_by_side(data, tmp_path):
     path = matriks_periode.write_matriks_periode(matriks, kelurahan, charts, runs, tmp_path)
     assert path.name == "matriks_iku_2021-2025.xlsx"
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Matriks IKU 2021-2025", "Per Kelurahan", "Grafik"]
+    assert wb.sheetnames == [
+        "Matriks IKU 2021-2025", "Perbandingan LKjIP", "Per Kelurahan", "Grafik",
+    ]  # fmt: skip
     ws = wb["Matriks IKU 2021-2025"]
     assert ws["A1"].value == decl.OPD.judul and ws["A2"].value == decl.OPD.kota
     header, _ = find(ws, "NO")

@@ -23,6 +23,7 @@ from iku_pipeline.model import SourceReport, Wilayah
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.publish.exports import Exported, matriks_for_year, write_exports
 from iku_pipeline.publish.failures import database_message, folder_message, is_connection_error
+from iku_pipeline.publish.lkjip import refresh_perubahan
 from iku_pipeline.publish.status import record_success, refresh_new_files
 from iku_pipeline.publish.warehouse import replace_year
 from iku_pipeline.resources import IkuPaths, Warehouse, publish_retry_policy
@@ -102,7 +103,9 @@ def warehouse_tables(
                 "baris_ditolak": rejected_rows([inputs[f"{n}_ditolak"][tahun] for n in SOURCES]),
                 "riwayat_publikasi": publication_log(laporan),
             }
-            counts = replace_year(warehouse.engine, tahun, frames, run_id)
+            counts = replace_year(
+                warehouse.engine, tahun, frames, run_id, after=refresh_perubahan
+            )
         context.log.info(
             f"Tahun {tahun} dipublikasikan: "
             + ", ".join(f"{name} {n} baris" for name, n in counts.items())
@@ -211,7 +214,9 @@ def export_files(
             refresh_new_files(warehouse.engine, raw, [y for y in every if y not in checked])
         try:
             with warehouse.exclusive("berkas_matriks"), paths.exports() as folder:
-                return write_exports(warehouse.engine, folder, years, kelurahan)
+                return write_exports(
+                    warehouse.engine, folder, years, kelurahan, reference_dir=paths.reference
+                )
         except OSError as e:
             message = folder_message(e, paths.output)
             context.log.error(message)

@@ -12,6 +12,11 @@ to its module; the machinery they share has plain English names, like the code:
   kelurahan, and the trend charts drawn by ``charts``.
 - ``baris_ditolak``: ``baris_ditolak_<tahun>.xlsx``, the rejected rows for the sections.
 - ``matriks_csv``: the matrix of a year and of the period as CSV.
+- ``lkjip``: the LKjIP comparisons of ``matriks_iku`` (previous year, end of the period)
+  and the analyst's notes; ``matriks_lkjip``: their sheet in the period's workbook.
+- ``pengukuran``: ``pengukuran_kinerja_<tahun>.xlsx``, the quarterly measurement with
+  native charts; ``pengukuran_baris``: its rows, notes and CSV.
+- ``penandatangan``: who signs a document on its date, and the date line.
 - ``rows``: the matrix rows as every document shows them (headings, the IKU 4
   supplementary row, the figures and the notes).
 - ``templat``, ``templat_teks``: ``templat/<sumber>.xlsx``, the input template of each

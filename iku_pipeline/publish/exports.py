@@ -2,17 +2,20 @@
 
 Every file is generated from published rows only, so a workbook never shows a number
 that the warehouse does not: ``matriks_iku_<tahun>.xlsx/.csv`` and
-``baris_ditolak_<tahun>.xlsx`` for the years of a run, and the 2021-2025 workbook
-(with the trend charts) and CSV refreshed from every published year. Each document is
+``baris_ditolak_<tahun>.xlsx`` for the years of a run (and
+``pengukuran_kinerja_<tahun>.xlsx/.csv`` when the year has quarterly figures), and the
+2021-2025 workbook (with the trend charts) and CSV refreshed from every published year.
+Each is signed by whoever signs on its date (``penandatangan``). Each document is
 written by its own module of this package; this one reads the warehouse and calls them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,13 +23,17 @@ import pandas as pd
 import sqlalchemy as sa
 
 from iku_pipeline.indicators.declarations import KODE
+from iku_pipeline.publish.lkjip import CATATAN_FILE, kolom_lkjip, read_catatan
 from iku_pipeline.publish.matrix import build_matriks, build_matriks_kelurahan
+from iku_pipeline.publish.penandatangan import read_penandatangan, ttd_dokumen
 from iku_pipeline.publish.targets import (
     PREDIKAT_FILE,
     TARGET_FILE,
     read_predikat_bands,
     read_targets,
+    read_targets_triwulan,
 )
+from iku_pipeline.publish.triwulan import sampai_matriks
 from iku_pipeline.publish.warehouse import read_table
 
 
@@ -35,10 +42,15 @@ def matriks_for_year(
 ) -> pd.DataFrame:
     """The matriks_iku rows of one year: the signed matrix with target, capaian, predikat,
     each indicator followed by its supplementary rows (``tambahan``: the year's
-    realisasi_tambahan)."""
+    realisasi_tambahan), and the LKjIP columns (end-of-period target, the analyst's
+    notes). The signers' table is read too, so a typo in it stops the year before
+    anything is published rather than when the files are written."""
     targets = read_targets(reference_dir / TARGET_FILE)
     bands = read_predikat_bands(reference_dir / PREDIKAT_FILE)
-    return build_matriks(realisasi.assign(run_id=run_id), tambahan, targets, bands)
+    catatan = read_catatan(reference_dir / CATATAN_FILE)
+    read_penandatangan(reference_dir)
+    matriks = build_matriks(realisasi.assign(run_id=run_id), tambahan, targets, bands)
+    return kolom_lkjip(matriks, targets, catatan)
 
 
 @dataclass
@@ -61,16 +73,21 @@ def _exclusive(out_dir: Path):
 
 
 def write_exports(
-    engine: sa.Engine, out_dir: Path, years: Iterable[int], kelurahan: Sequence[str]
+    engine: sa.Engine, out_dir: Path, years: Iterable[int], kelurahan: Sequence[str],
+    reference_dir: Path | None = None, tanggal_ttd: Mapping[int, dt.date] | None = None,
 ) -> Exported:
     """The files of the run's ``years`` and the period's; ``kelurahan`` in the order
-    of their rows and sheets."""
+    of their rows and sheets. ``reference_dir``: where ``penandatangan.csv`` (who signs)
+    and the quarterly targets are read. ``tanggal_ttd``: per year, the date its
+    documents are signed with; by default the running year's "s.d." date
+    (``matriks_iku.sampai_tanggal``), else the day the year was published."""
     with _exclusive(out_dir):
-        return _write_exports(engine, out_dir, years, kelurahan)
+        return _write_exports(engine, out_dir, years, kelurahan, reference_dir, tanggal_ttd)
 
 
 def _write_exports(
-    engine: sa.Engine, out_dir: Path, years: Iterable[int], kelurahan: Sequence[str]
+    engine: sa.Engine, out_dir: Path, years: Iterable[int], kelurahan: Sequence[str],
+    reference_dir: Path | None = None, tanggal_ttd: Mapping[int, dt.date] | None = None,
 ) -> Exported:
     # matplotlib and xlsxwriter are imported here, not at module level: loading the
     # code location (UI, daemon, every sensor tick) should not pay for them.
@@ -80,20 +97,33 @@ def _write_exports(
         matriks_csv,
         matriks_periode,
         matriks_tahun,
+        pengukuran,
     )
+    from iku_pipeline.publish.pengukuran_baris import read_triwulan
     from iku_pipeline.publish.rows import PERIODE_YEARS
     from iku_pipeline.publish.status import read_status, status_lines
 
     result = Exported()
     matriks = read_table(engine, "matriks_iku")
+    signers = read_penandatangan(reference_dir)
+    targets_tw = None if reference_dir is None else read_targets_triwulan(
+        reference_dir / TARGET_FILE
+    )
     for tahun in years:
         rows = matriks[matriks["tahun"].eq(tahun)]
         if rows.empty:
             continue
-        result.paths.append(matriks_tahun.write_matriks_tahun(rows, tahun, out_dir))
+        # Signed on the running year's "s.d." date, or the day the year was published.
+        ttd = ttd_dokumen(rows, signers, (tanggal_ttd or {}).get(tahun) or sampai_matriks(rows))
+        result.paths.append(matriks_tahun.write_matriks_tahun(rows, tahun, out_dir, ttd))
         result.paths.append(matriks_csv.write_matriks_tahun_csv(rows, tahun, out_dir))
         rejected = read_table(engine, "baris_ditolak", tahun)
         result.paths.append(baris_ditolak.write_baris_ditolak(rejected, tahun, out_dir))
+        triwulan = read_triwulan(engine, tahun)  # None: no quarterly figures (yet)
+        if triwulan is not None:
+            result.paths += pengukuran.write_pengukuran_tahun(
+                triwulan, rows, targets_tw, kelurahan, out_dir, ttd
+            )
 
     realisasi = read_table(engine, "realisasi_iku")
     tambahan = read_table(engine, "realisasi_tambahan")
@@ -118,6 +148,7 @@ def _write_exports(
             out_dir,
             years=PERIODE_YEARS,
             status=status_lines(read_status(engine), PERIODE_YEARS),
+            ttd=ttd_dokumen(matriks[matriks["tahun"].isin(PERIODE_YEARS)], signers),
         )
     )
     return result

@@ -20,6 +20,7 @@ from pathlib import Path
 import xlsxwriter
 
 from iku_pipeline.indicators.declarations import OPD
+from iku_pipeline.publish.penandatangan import TANDA_TANGAN_MATRIKS, TandaTangan
 
 FONT = "Arial"
 PCT_FORMAT = "#,##0.00"
@@ -281,13 +282,16 @@ def header_block(ws, f: Formats, h: Heights, ncols: int, subtitle: str,
 
 
 def notes_and_signature(ws, f: Formats, h: Heights, row: int, notes: Sequence[str],
-                        note_cols: tuple[int, int], sign_cols: tuple[int, int]) -> int:
-    """The notes (left) and the signature block of the signed document (right), from the
-    declarations, in one row: a row never splits across pages, so the signature prints
-    whole (Excel ignores manual page breaks when fitting to a page width).
+                        note_cols: tuple[int, int], sign_cols: tuple[int, int],
+                        ttd: TandaTangan | None = None) -> int:
+    """The notes (left) and the signature block (right) in one row: a row never splits
+    across pages, so the signature prints whole (Excel ignores manual page breaks when
+    fitting to a page width). ``ttd``: who signs, where and when (``penandatangan``);
+    without it, the signed matrix's own block.
 
     Returns the next free row.
     """
+    ttd = ttd or TANDA_TANGAN_MATRIKS
     text = "\n".join(notes)
     ws.merge_range(row, note_cols[0], row, note_cols[1], text,
                    f(italic=True, text_wrap=True, font_size=f.size - 1))
@@ -300,16 +304,16 @@ def notes_and_signature(ws, f: Formats, h: Heights, row: int, notes: Sequence[st
         ws.merge_range(row, first, row, last, "", plain)
     ws.write_rich_string(
         row, first,
-        plain, OPD.tempat_tanggal + "\n",
-        bold, OPD.jabatan_penandatangan,
+        plain, ttd.tempat_tanggal + "\n",
+        bold, ttd.jabatan,
         plain, "\n\n\n\n",
-        name, OPD.nama_penandatangan,
-        plain, "\n" + OPD.nip_penandatangan,
+        name, ttd.nama,
+        plain, "\n" + ttd.nip,
         plain,
     )  # fmt: skip
     lines = 6 + max(
         _text_lines(t, h.width(first, last), f.size, bold=True)
-        for t in (OPD.tempat_tanggal, OPD.jabatan_penandatangan, OPD.nama_penandatangan)
+        for t in (ttd.tempat_tanggal, ttd.jabatan, ttd.nama)
     )
     h.need[row] = max(h.need[row], height(lines, f.size))
     return row + 1

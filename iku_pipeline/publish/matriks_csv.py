@@ -14,6 +14,7 @@ import pandas as pd
 
 from iku_pipeline.indicators.declarations import INDIKATOR
 from iku_pipeline.publish.layout import atomic
+from iku_pipeline.publish.lkjip import H_ANALISIS
 from iku_pipeline.publish.matrix import is_missing
 from iku_pipeline.publish.rows import (
     H_ALASAN,
@@ -40,7 +41,7 @@ from iku_pipeline.publish.rows import (
 
 _HEADERS = (
     H_TAHUN, H_NO, H_URAIAN, H_SATUAN, H_ALASAN, H_SUMBER, H_RUMUS, H_TARGET,
-    H_REALISASI, H_CAPAIAN, H_PREDIKAT, H_KETERANGAN, H_RUN,
+    H_REALISASI, H_CAPAIAN, H_PREDIKAT, H_KETERANGAN, H_ANALISIS, H_RUN,
 )  # fmt: skip
 _TEXT_HEADERS = [H_NO, H_URAIAN, H_SATUAN, H_ALASAN, H_SUMBER, H_RUMUS]
 _YEAR_HEADERS = (H_TARGET, H_REALISASI, H_CAPAIAN)
@@ -128,8 +129,10 @@ def _year_frame(rows: pd.DataFrame, decimal: str) -> pd.DataFrame:
             capaian = _number(r["capaian"], "%", decimal)
             predikat = r["predikat"] or ""
         run = "" if r is None or is_missing(r["run_id"]) else str(r["run_id"])
+        analisis = "" if r is None or is_missing(r.get("analisis_penyebab")) else str(
+            r["analisis_penyebab"])
         out.append(
             (tahun, t["no"], t["uraian"], t["satuan"], t["alasan"], t["sumber"], t["rumus"],
-             target, realisasi, capaian, predikat, keterangan, run)
+             target, realisasi, capaian, predikat, keterangan, analisis, run)
         )  # fmt: skip
     return pd.DataFrame(out, columns=list(_HEADERS))

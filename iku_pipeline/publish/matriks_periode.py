@@ -31,7 +31,9 @@ from iku_pipeline.publish.layout import (
     title_lines,
     workbook,
 )
+from iku_pipeline.publish.matriks_lkjip import sheet_lkjip
 from iku_pipeline.publish.matrix import is_missing, keterangan_periode
+from iku_pipeline.publish.penandatangan import TandaTangan
 from iku_pipeline.publish.rows import (
     CATATAN_ANGKA,
     CATATAN_STRIP,
@@ -65,11 +67,14 @@ def write_matriks_periode(
     out_dir: str | Path,
     years: Sequence[int] = PERIODE_YEARS,
     status: Sequence[str] | None = None,
+    ttd: TandaTangan | None = None,
 ) -> Path:
     """``matriks_iku_<first>-<last>.xlsx``: the years side by side (TARGET / REALISASI /
-    CAPAIAN (%) per year), a sheet per kelurahan figures, the trend charts, and which run
-    produced each year. A year never run shows "belum diproses". ``status``: a line per
-    year from ``status_publikasi`` (``publish/status.py``), shown above the matrix."""
+    CAPAIAN (%) per year), the LKjIP comparisons (``matriks_lkjip``), a sheet per
+    kelurahan figures, the trend charts, and which run produced each year. A year never
+    run shows "belum diproses". ``status``: a line per year from ``status_publikasi``
+    (``publish/status.py``), shown above the matrix. ``ttd``: the signature block
+    (``penandatangan``), by default the signed matrix's own."""
     years = sorted(int(y) for y in years)
     path = Path(out_dir) / f"matriks_iku_{years[0]}-{years[-1]}.xlsx"
     run_of: dict[int, str] = {}
@@ -85,7 +90,8 @@ def write_matriks_periode(
         title=f"Matriks IKU {OPD.nama_opd.title()} {years[0]}-{years[-1]}",
         comments="; ".join(f"{y}: {run_of.get(y, TEKS_BELUM_DIPROSES)}" for y in years),
     ) as wb:
-        _sheet_matriks(wb, ordered(matriks_all), years, run_of, status)
+        _sheet_matriks(wb, ordered(matriks_all), years, run_of, status, ttd)
+        sheet_lkjip(wb, matriks_all, years, ttd)
         if matriks_kelurahan_all is not None:
             _sheet_kelurahan(wb, matriks_kelurahan_all, matriks_all, years)
         if charts:
@@ -99,7 +105,7 @@ _KET_WIDTH = 34
 
 
 def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[int, str],
-                   status: Sequence[str] | None = None):
+                   status: Sequence[str] | None = None, ttd: TandaTangan | None = None):
     ws = wb.add_worksheet(f"Matriks IKU {years[0]}-{years[-1]}")
     f = Formats(wb, size=9)
     widths = list(_TEXT_WIDTHS)
@@ -163,7 +169,7 @@ def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[
     notes += [f"    {y}: {run_of.get(y, TEKS_BELUM_DIPROSES)}" for y in years]
     notes += [CATATAN_STRIP, CATATAN_ANGKA]
     row = notes_and_signature(ws, f, h, row, notes, (0, 5),
-                              (signature_cols(widths, 36), ncols - 1))
+                              (signature_cols(widths, 36), ncols - 1), ttd)
     h.apply(ws)
     print_setup(ws, row - 1, ncols - 1, repeat=(header_row, header_row + 2),
                 footer=f"Matriks IKU {OPD.nama_opd.title()} {years[0]}-{years[-1]}")

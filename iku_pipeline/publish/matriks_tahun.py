@@ -1,5 +1,6 @@
 """``matriks_iku_<tahun>.xlsx``: the signed matrix with one year's TARGET, REALISASI,
-CAPAIAN (%), PREDIKAT and KETERANGAN (DATA_CONTRACT §5), heading and signature as signed.
+CAPAIAN (%), PREDIKAT, KETERANGAN and the analyst's ANALISIS PENYEBAB (DATA_CONTRACT §5),
+headed as signed and signed by whoever signs on its date (``penandatangan``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from iku_pipeline.publish.layout import (
     signature_cols,
     workbook,
 )
+from iku_pipeline.publish.lkjip import H_ANALISIS
 from iku_pipeline.publish.matrix import is_missing
+from iku_pipeline.publish.penandatangan import TandaTangan
 from iku_pipeline.publish.rows import (
     CATATAN_ANGKA,
     CATATAN_STRIP,
@@ -41,14 +44,16 @@ from iku_pipeline.publish.rows import (
     year_rows,
 )
 
-# KETERANGAN wide enough that the year's notes, with the supplementary rows, leave the
-# table, the notes and the signature on one A4 page.
-_WIDTHS = (5, 30, 9, 18, 17, 26, 9, 11, 10, 12, 50)
+# KETERANGAN and ANALISIS PENYEBAB wide enough that the year's notes, with the
+# supplementary rows, leave the table, the notes and the signature on one A4 page.
+_WIDTHS = (5, 28, 8, 17, 16, 24, 9, 11, 10, 12, 46, 30)
 
 
-def write_matriks_tahun(matriks: pd.DataFrame, tahun: int, out_dir: str | Path) -> Path:
+def write_matriks_tahun(matriks: pd.DataFrame, tahun: int, out_dir: str | Path,
+                        ttd: TandaTangan | None = None) -> Path:
     """``matriks_iku_<tahun>.xlsx``. ``matriks`` is ``build_matriks``'s frame (it may
-    hold other years)."""
+    hold other years); ``ttd``: the signature block (``penandatangan``), by default the
+    signed matrix's own."""
     rows = year_rows(matriks, tahun)
     runs = sorted({str(r) for r in rows["run_id"] if not is_missing(r)})
     path = Path(out_dir) / f"matriks_iku_{tahun}.xlsx"
@@ -57,11 +62,12 @@ def write_matriks_tahun(matriks: pd.DataFrame, tahun: int, out_dir: str | Path) 
         title=f"Matriks IKU {OPD.nama_opd.title()} Tahun {tahun}",
         comments=f"Diolah oleh run: {', '.join(runs) or '-'}",
     ) as wb:
-        _sheet(wb, rows, int(tahun), runs)
+        _sheet(wb, rows, int(tahun), runs, ttd)
     return path
 
 
-def _sheet(wb, rows: pd.DataFrame, tahun: int, runs: list[str]) -> None:
+def _sheet(wb, rows: pd.DataFrame, tahun: int, runs: list[str],
+           ttd: TandaTangan | None) -> None:
     ws = wb.add_worksheet(f"Matriks IKU {tahun}")
     f = Formats(wb)
     widths = _WIDTHS
@@ -72,7 +78,7 @@ def _sheet(wb, rows: pd.DataFrame, tahun: int, runs: list[str]) -> None:
 
     header_row = row
     heads = (H_NO, H_URAIAN, H_SATUAN, H_ALASAN, H_SUMBER, H_RUMUS, H_TARGET, H_REALISASI,
-             H_CAPAIAN, H_PREDIKAT, H_KETERANGAN)  # fmt: skip
+             H_CAPAIAN, H_PREDIKAT, H_KETERANGAN, H_ANALISIS)  # fmt: skip
     for c, text in enumerate(heads):
         ws.write_string(row, c, text, f.th())
         h.fit(row, c, text, f.size, bold=True)
@@ -102,13 +108,18 @@ def _sheet(wb, rows: pd.DataFrame, tahun: int, runs: list[str]) -> None:
             fmt = f.td()
         ws.write_string(rr, 10, keterangan, fmt)
         h.fit(rr, 10, keterangan, f.size)
+        analisis = "" if r is None or is_missing(r.get("analisis_penyebab")) else str(
+            r["analisis_penyebab"])
+        ws.write_string(rr, 11, analisis, fmt)
+        h.fit(rr, 11, analisis, f.size)
     row += len(texts)
 
     h.need[row] = 10
     row += 1
     notes = [f"Angka tahun {tahun} diolah oleh run: {', '.join(runs) or '-'}.",
              CATATAN_STRIP, CATATAN_ANGKA]
-    row = notes_and_signature(ws, f, h, row, notes, (0, 5), (signature_cols(widths), ncols - 1))
+    row = notes_and_signature(ws, f, h, row, notes, (0, 5), (signature_cols(widths), ncols - 1),
+                              ttd)
     h.apply(ws)
     print_setup(ws, row - 1, ncols - 1, repeat=(header_row, header_row + 1),
                 footer=f"Matriks IKU {OPD.nama_opd.title()} Tahun {tahun}")

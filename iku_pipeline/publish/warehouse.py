@@ -8,13 +8,15 @@ expressions only (bound parameters), the same on SQLite and PostgreSQL.
 A warehouse written by an earlier version is brought to the tables below before a year
 is published (``ensure_tables``), in one transaction: ``realisasi_tambahan`` in its old
 wide layout (IKU 4's share only) is rewritten as the long table, its rows kept as
-``4_selesai`` rows; a text column narrower than declared is widened (PostgreSQL).
+``4_selesai`` rows; a column declared here but missing from the table is added (empty
+for the rows already there); a text column narrower than declared is widened
+(PostgreSQL).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -100,6 +102,13 @@ matriks_iku = sa.Table(
     sa.Column("status_realisasi", sa.String(32)),
     sa.Column("kegiatan_selesai", sa.BigInteger),
     sa.Column("persen_selesai", sa.Float(precision=53)),
+    # LKjIP chapter III (publish/lkjip.py): against the previous year and the end of the
+    # period, and the analyst's explanation of causes (reference/catatan_iku.csv).
+    sa.Column("realisasi_tahun_lalu", sa.Float(precision=53)),
+    sa.Column("perubahan_tahun_lalu", sa.Float(precision=53)),
+    sa.Column("target_akhir_periode", sa.Float(precision=53)),
+    sa.Column("capaian_akhir_periode", sa.Float(precision=53)),
+    sa.Column("analisis_penyebab", sa.Text),
     *_trace(),
     sa.UniqueConstraint("tahun", "kode", name="uq_matriks_iku"),
 )
@@ -207,6 +216,7 @@ def _upgrade(conn: sa.Connection) -> None:
         columns = {c["name"] for c in inspector.get_columns(realisasi_tambahan.name)}
         if "kode" not in columns:
             _wide_tambahan_to_long(conn, columns)
+    _add_missing_columns(conn, existing)
     if conn.dialect.name != "postgresql":
         return  # SQLite does not enforce a VARCHAR's length
     preparer = conn.dialect.identifier_preparer
@@ -225,6 +235,25 @@ def _upgrade(conn: sa.Connection) -> None:
                     f"ALTER TABLE {preparer.quote(table.name)} ALTER COLUMN "
                     f"{preparer.quote(column.name)} TYPE VARCHAR({int(new.length)})"
                 )
+
+
+def _add_missing_columns(conn: sa.Connection, existing: set[str]) -> None:
+    """A nullable column declared here that an older table lacks is added to it (its
+    rows keep their values, the new column empty), e.g. matriks_iku's LKjIP columns."""
+    inspector = sa.inspect(conn)  # afresh: a table may have just been rewritten
+    preparer = conn.dialect.identifier_preparer
+    for table in YEAR_TABLES.values():
+        if table.name not in existing:
+            continue
+        found = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in found or not column.nullable:
+                continue
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(
+                f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN "
+                f"{preparer.quote(column.name)} {kind}"
+            )
 
 
 def _wide_tambahan_to_long(conn: sa.Connection, columns: set[str]) -> None:
@@ -277,12 +306,15 @@ def _records(frame: pd.DataFrame, table: sa.Table, extra: Mapping) -> list[dict]
 
 
 def replace_year(
-    engine: sa.Engine, tahun: int, frames: Mapping[str, pd.DataFrame], run_id: str
+    engine: sa.Engine, tahun: int, frames: Mapping[str, pd.DataFrame], run_id: str,
+    after: Callable[[sa.Connection], object] | None = None,
 ) -> dict[str, int]:
     """Replace ``tahun`` in every year table with ``frames`` in one transaction.
 
     Every table of YEAR_TABLES is cleared for the year, even one without a frame, so
-    nothing of a previous publication survives beside the new one.
+    nothing of a previous publication survives beside the new one. ``after`` runs in the
+    same transaction once the year is in (columns derived across years, such as
+    ``lkjip.refresh_perubahan``).
     """
     ensure_tables(engine)
     now = clock.now()  # Asia/Jakarta (§5): a run at 00:30 on 1 January is the new year's
@@ -304,6 +336,8 @@ def replace_year(
             records = _records(frame.assign(tahun=tahun), table, extra)
             conn.execute(table.insert(), records)
             counts[name] = len(records)
+        if after is not None:
+            after(conn)
     return counts
 
 
