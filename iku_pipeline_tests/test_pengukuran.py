@@ -215,6 +215,10 @@ def test_running_year_quarters_not_begun_and_the_sd_date(tmp_path):
     assert ws.cell(rows["1"], 14).value == 95.0  # its target is known already
     assert ws.cell(rows["1"], 12).value == pytest.approx(kec_tw(triwulan, "1", 3).nilai)
     assert ws.cell(rows["1a"], 17).value == "TW I–III: target triwulan tidak ditetapkan."
+    grafik = openpyxl.load_workbook(path)["Grafik"]
+    notes = [c.value for row in grafik.iter_rows() for c in row
+             if isinstance(c.value, str) and "belum ditetapkan" in c.value]
+    assert notes == ["Target tahun 2026 belum ditetapkan: grafik tanpa garis target."] * 8
 
 
 def test_missing_sources_and_zero_denominators_per_quarter(tmp_path):

@@ -339,6 +339,10 @@ def _chart_block(wb, ws, f: Formats, top: int, b: dict, data: Triwulan) -> None:
         else:
             ws.write_blank(r, 3, None, f.td())
         ws.write_string(r, 4, _why(sel, q, data), f.td(font_size=f.size - 1))
+    if b["target_tahun"] is None:  # say why the chart has no target line
+        ws.merge_range(top + 6, 0, top + 6, len(_TABLE_WIDTHS) - 1,
+                       f"Target tahun {data.tahun} belum ditetapkan: grafik tanpa garis target.",
+                       f(italic=True))
 
     sheet = _CHART_SHEET
     first, last = top + 2, top + 5
