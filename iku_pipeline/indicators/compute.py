@@ -113,10 +113,15 @@ class PbbPayments:
         out[self.objects] = self.per_run(values)
         return out
 
-    def due_of_payment(self) -> np.ndarray:
-        """Each matched payment's wajib pajak's jatuh_tempo (day number)."""
+    def run_of_payment(self) -> np.ndarray:
+        """Each matched payment's run (its index in ``objects``)."""
         lengths = np.diff(np.append(self.runs, len(self.amount)))
-        return np.repeat(self.due[self.objects], lengths)
+        return np.repeat(np.arange(len(self.runs)), lengths)
+
+    def on_time(self) -> np.ndarray:
+        """Whether each matched payment is dated on or before its wajib pajak's
+        jatuh_tempo (never, without one)."""
+        return self.paid_on <= self.due[self.objects][self.run_of_payment()]
 
 
 def pbb_payments(staged: Mapping[str, Staged], tahun: int) -> PbbPayments:
@@ -175,8 +180,7 @@ def pbb_status(
     ``payments``: the year's ``pbb_payments``, if already matched."""
     p = pbb_payments(staged, tahun) if payments is None else payments
     dibayar = p.per_object(p.amount)
-    on_time = p.paid_on <= p.due_of_payment()  # never, without a jatuh_tempo
-    tepat = p.per_object(np.where(on_time, p.amount, 0))
+    tepat = p.per_object(np.where(p.on_time(), p.amount, 0))
     has_due = p.due != NO_DATE
     return pd.DataFrame(
         {

@@ -137,22 +137,16 @@ def _cumulative(codes: np.ndarray, start: np.ndarray, nkel: int, nq: int) -> np.
     return flat.reshape(nkel, nq + 1)[:, :nq].cumsum(axis=1)
 
 
-class _Sums:
-    """int64 values summed per kelurahan code, exactly (no float weights): the rows
-    ordered by kelurahan once, then one ``reduceat`` per sum."""
+# Rupiah are summed as float64 bincount weights: exact, as every partial sum of whole
+# rupiah below 2**53 (9 × 10**15, far above any roll's total) is a whole float.
+_EXACT = 2**53
 
-    def __init__(self, codes: np.ndarray, nkel: int):
-        self.order = np.argsort(codes, kind="stable")
-        counts = np.bincount(codes, minlength=nkel)
-        self.present = np.flatnonzero(counts)
-        self.starts = (np.cumsum(counts) - counts)[self.present]
-        self.nkel = nkel
 
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        out = np.zeros(self.nkel, dtype=np.int64)
-        if len(self.present):
-            out[self.present] = np.add.reduceat(values[self.order], self.starts)
-        return out
+def _sums(codes: np.ndarray, values: np.ndarray, nkel: int) -> np.ndarray:
+    """Whole ``values`` summed per kelurahan code, exactly (int64)."""
+    if int(np.abs(values).sum()) >= _EXACT:
+        raise ValueError("jumlah rupiah terlalu besar untuk dijumlahkan dengan tepat")
+    return np.bincount(codes, weights=values, minlength=nkel).astype(np.int64)
 
 
 Figures = tuple[np.ndarray, np.ndarray | None]  # (pembilang, penyebut), each (nkel, nq)
@@ -165,26 +159,26 @@ def _layanan(frame: pd.DataFrame, q: _Quarters, names: list[str]) -> dict[str, F
     nkel = len(names)
     codes = _codes(frame["kelurahan"], names, "layanan")
     kategori = pd.Categorical(frame["kategori"])
-    kat_codes = np.asarray(kategori.codes)
-    kat_index = {str(c): i for i, c in enumerate(kategori.categories)}
-    diproses = frame["diproses"].to_numpy(dtype=bool)
-    masuk = days(frame["tanggal_masuk"])
-    selesai = days(frame["tanggal_selesai"])
-    counts_from = np.where(selesai != NO_DATE, selesai, masuk)
+    # Each row's IKU 1 category as 0-3 (the order of KATEGORI_IKU1), -1 outside IKU 1.
+    position = {kat: i for i, kat in enumerate(KATEGORI_IKU1)}
+    of_code = np.array([position.get(str(c), -1) for c in kategori.categories] + [-1])
+    kat = of_code[np.asarray(kategori.codes)]  # a missing category (-1) is outside too
+    iku1 = kat >= 0
+    group = kat[iku1] * nkel + codes[iku1]  # category × kelurahan
+    masuk = days(frame["tanggal_masuk"])[iku1]
+    selesai = days(frame["tanggal_selesai"])[iku1]
+    diproses = frame["diproses"].to_numpy(dtype=bool)[iku1]
     start_in = q.start(masuk)
-    start_done = q.start(counts_from)
+    start_done = q.start(np.where(selesai != NO_DATE, selesai, masuk)[diproses])
     if q.tutup_tahun:
         np.minimum(start_done, q.n - 1, out=start_done)
-    out: dict[str, Figures] = {}
-    for kat, kode in KATEGORI_IKU1.items():
-        of_kat = kat_codes == kat_index.get(kat, -2)
-        done = of_kat & diproses
-        out[kode] = (
-            _cumulative(codes[done], start_done[done], nkel, q.n),
-            _cumulative(codes[of_kat], start_in[of_kat], nkel, q.n),
-        )
-    parts = [out[k] for k in KATEGORI_IKU1.values()]
-    out["1"] = (sum(p for p, _ in parts), sum(d for _, d in parts))
+    ngroups = len(KATEGORI_IKU1) * nkel
+    masuk_q = _cumulative(group, start_in, ngroups, q.n).reshape(-1, nkel, q.n)
+    done_q = _cumulative(group[diproses], start_done, ngroups, q.n).reshape(-1, nkel, q.n)
+    out: dict[str, Figures] = {
+        kode: (done_q[i], masuk_q[i]) for i, kode in enumerate(KATEGORI_IKU1.values())
+    }
+    out["1"] = (done_q.sum(axis=0), masuk_q.sum(axis=0))
     return out
 
 
@@ -217,33 +211,43 @@ def _konflik(frame: pd.DataFrame, q: _Quarters, names: list[str]) -> dict[str, F
 
 def _pbb(p: PbbPayments, q: _Quarters, names: list[str]) -> dict[str, Figures]:
     """IKU 3, 3_nominal and 3_tepat_waktu per quarter: each wajib pajak's payments dated
-    by the quarter's end (for 3_tepat_waktu, by the earlier of that and its
-    jatuh_tempo), summed once per quarter; the penyebut the whole roll's every quarter."""
+    by the quarter's end (for 3_tepat_waktu, also by its jatuh_tempo: by the earlier of
+    the two) added quarter by quarter; the penyebut the whole roll's every quarter."""
     nkel = len(names)
     codes = _codes(p.kelurahan, names, "pbb_dhkp")
-    wajib = np.bincount(codes, minlength=nkel)
-    has_due = p.due != NO_DATE
     run_codes = codes[p.objects]
     owed = p.terhutang[p.objects]
-    due_run = p.due[p.objects]
-    due_pay = p.due_of_payment()
-    sums = _Sums(run_codes, nkel)
-    lunas = np.zeros((nkel, q.n), dtype=np.int64)
-    nominal = np.zeros((nkel, q.n), dtype=np.int64)
-    tepat = np.zeros((nkel, q.n), dtype=np.int64)
-    for i, end in enumerate(q.ends):
-        paid = p.per_run(np.where(p.paid_on <= end, p.amount, 0))
+    has_due = p.due[p.objects] != NO_DATE
+    run_of = p.run_of_payment()
+    on_time = p.paid_on <= p.due[p.objects][run_of]  # by its jatuh_tempo (never without)
+    if int(p.amount.sum()) >= _EXACT:
+        raise ValueError("jumlah pembayaran terlalu besar untuk dijumlahkan dengan tepat")
+    # The payments ordered by the quarter they fall in (q.n: after the last day counted),
+    # so that each quarter's are one slice.
+    quarter = q.start(p.paid_on).astype(np.int8)
+    order = np.argsort(quarter, kind="stable")
+    bounds = np.searchsorted(quarter[order], np.arange(q.n + 1))
+    run_of, on_time = run_of[order], on_time[order]
+    amount = p.amount[order].astype(np.float64)
+    del order, quarter
+    paid = np.zeros(len(p.objects))  # per wajib pajak with a payment, so far (rupiah)
+    paid_on_time = np.zeros(len(p.objects))
+    lunas, nominal, tepat = (np.zeros((nkel, q.n), dtype=np.int64) for _ in range(3))
+    for i in range(q.n):
+        now = slice(bounds[i], bounds[i + 1])
+        runs, rupiah, in_time = run_of[now], amount[now], on_time[now]
+        paid += np.bincount(runs, weights=rupiah, minlength=len(paid))
+        paid_on_time += np.bincount(runs[in_time], weights=rupiah[in_time], minlength=len(paid))
         lunas[:, i] = np.bincount(run_codes[paid >= owed], minlength=nkel)
-        nominal[:, i] = sums(paid)
-        on_time = p.paid_on <= np.minimum(due_pay, end)
-        paid_on_time = p.per_run(np.where(on_time, p.amount, 0))
-        hit = (due_run != NO_DATE) & (paid_on_time >= owed)
-        tepat[:, i] = np.bincount(run_codes[hit], minlength=nkel)
+        nominal[:, i] = np.bincount(run_codes, weights=paid, minlength=nkel).astype(np.int64)
+        tepat[:, i] = np.bincount(run_codes[has_due & (paid_on_time >= owed)], minlength=nkel)
     every = np.ones((1, q.n), dtype=np.int64)
+    wajib = np.bincount(codes, minlength=nkel)
+    with_due = np.bincount(codes[p.due != NO_DATE], minlength=nkel)
     return {
         "3": (lunas, wajib[:, None] * every),
-        "3_nominal": (nominal, _Sums(codes, nkel)(p.terhutang)[:, None] * every),
-        "3_tepat_waktu": (tepat, np.bincount(codes[has_due], minlength=nkel)[:, None] * every),
+        "3_nominal": (nominal, _sums(codes, p.terhutang, nkel)[:, None] * every),
+        "3_tepat_waktu": (tepat, with_due[:, None] * every),
     }
 
 
