@@ -10,6 +10,7 @@ from iku_pipeline.jobs import STATUS_HOOKS, TAHUNAN, iku_presentasi, iku_tahunan
 from iku_pipeline.resources import (
     CELERY_SETTINGS,
     IkuPaths,
+    Kalender,
     Storage,
     Validation,
     Warehouse,
@@ -73,5 +74,6 @@ defs = dg.Definitions(
         "warehouse": Warehouse(),
         "validation": Validation(),
         "io_manager": Storage(),
+        "kalender": Kalender(),
     },
 )

@@ -14,6 +14,7 @@ changed variable needs no reload), then to the documented default:
 | ``validation`` | ``hash_key`` | ``IKU_HASH_KEY`` | a random key of this process |
 | ``validation`` | ``max_file_mb``, ``max_rows`` | ``IKU_MAX_FILE_MB``, ``IKU_MAX_ROWS`` | 2048, 20,000,000 |
 | ``validation`` | ``batas_penolakan`` | ``IKU_BATAS_PENOLAKAN`` | 0.10 |
+| ``kalender`` | ``tanggal_run`` | (none: the run's own date) | today in Asia/Jakarta |
 | publishing steps [2] | retries, first delay | ``IKU_PUBLISH_RETRIES``, ``IKU_PUBLISH_RETRY_DELAY`` | 4, 3 s |
 | executor [1] | ``broker`` | ``IKU_CELERY_BROKER`` | ``pyamqp://guest@127.0.0.1:5672//`` |
 | executor [1] | ``backend`` | ``IKU_CELERY_BACKEND`` | ``rpc://`` |
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -44,6 +46,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import fsspec
@@ -53,6 +56,7 @@ from pydantic import PrivateAttr
 from upath import UPath
 
 from iku_pipeline.io import YearFilesIOManager
+from iku_pipeline.partitions import TIMEZONE
 from iku_pipeline.publish.warehouse import DEFAULT_OUTPUT_DIR, default_warehouse_url, make_engine
 from iku_pipeline.sources import masking
 from iku_pipeline.sources.readers import Limits
@@ -335,6 +339,38 @@ class Validation(dg.ConfigurableResource):
         if self.batas_penolakan >= 0:
             return self.batas_penolakan
         return float(_env("IKU_BATAS_PENOLAKAN") or 0.10)
+
+
+class Kalender(dg.ConfigurableResource):
+    """The run's date (docs/data-contract.md §8): in the current year, the quarters begun
+    by this date are computed, the running one up to it. ``tanggal_run`` (YYYY-MM-DD)
+    sets it, e.g. to reproduce a run or in a test; empty, it is today in Asia/Jakarta,
+    taken when the run's resources are set up. No environment variable: a date left in
+    a server's environment would freeze every later run."""
+
+    tanggal_run: str = ""
+    _tanggal: dt.date | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._tanggal = self._resolve()
+
+    @property
+    def tanggal(self) -> dt.date:
+        if self._tanggal is None:
+            self._tanggal = self._resolve()
+        return self._tanggal
+
+    def _resolve(self) -> dt.date:
+        text = self.tanggal_run.strip()
+        if not text:
+            return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"tanggal_run {text!r} bukan tanggal dengan bentuk TTTT-BB-HH (misalnya "
+                "2026-11-28)"
+            ) from None
 
 
 class Storage(dg.ConfigurableIOManagerFactory):

@@ -120,3 +120,37 @@ def realisasi_markdown(realisasi: pd.DataFrame) -> str:
         nilai=realisasi["nilai"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
     ).astype(object).where(realisasi.notna(), "")
     return _md_table(shown[["kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan"]])
+
+
+def _triwulan_cell(row) -> str:
+    if pd.isna(row.pembilang):
+        return "belum tersedia"
+    if pd.isna(row.nilai):
+        return "- (penyebut 0)"
+    if pd.isna(row.penyebut):
+        return f"{int(row.pembilang)}"
+    return f"{row.nilai:.2f} ({int(row.pembilang)}/{int(row.penyebut)})"
+
+
+def triwulan_markdown(triwulan: pd.DataFrame, kecamatan: str) -> str:
+    """The kecamatan's realisasi per triwulan (§8) as a table: a row per kode, a column
+    per quarter computed (nilai, with pembilang/penyebut), the running quarter headed
+    with the date it is counted to."""
+    from iku_pipeline.indicators.triwulan import ROMAWI, akhir_triwulan, tanggal_teks
+
+    rows = triwulan[triwulan["wilayah"] == kecamatan]
+    if rows.empty:
+        return "_(tidak ada)_"
+    heads = {}
+    for q, sampai in rows.groupby("triwulan")["sampai_tanggal"].first().items():
+        sampai = pd.Timestamp(sampai).date()
+        full = sampai == akhir_triwulan(sampai.year, int(q))
+        heads[int(q)] = f"TW {ROMAWI[int(q) - 1]}" + ("" if full else f" (s.d. {tanggal_teks(sampai)})")
+    cells = {(r.kode, int(r.triwulan)): _triwulan_cell(r) for r in rows.itertuples()}
+    kodes = list(dict.fromkeys(rows["kode"]))
+    satuan = dict(zip(rows["kode"], rows["satuan"], strict=False))
+    table = pd.DataFrame(
+        [[k, satuan[k], *(cells.get((k, q), "") for q in heads)] for k in kodes],
+        columns=["kode", "satuan", *heads.values()],
+    )
+    return _md_table(table)

@@ -18,6 +18,7 @@ import dagster as dg
 from iku_pipeline.assets.indicators import indikator_key
 from iku_pipeline.assets.ingest import WILAYAH_KEY, sumber_ins
 from iku_pipeline.assets.status import status_gagal
+from iku_pipeline.indicators.triwulan import sampai_tanggal_tahun
 from iku_pipeline.indicators.year import publication_log, rejected_rows
 from iku_pipeline.model import SourceReport, Wilayah
 from iku_pipeline.partitions import tahun_partitions
@@ -45,6 +46,9 @@ TABLE_DESCRIPTIONS = {
     "realisasi_tambahan": "The supplementary figures per year, kode and wilayah, with "
     "realisasi_iku's columns: PBB paid in rupiah (3_nominal) and on time (3_tepat_waktu), "
     "the share of conflict activities Selesai (4_selesai).",
+    "realisasi_triwulan": "Realisasi per year, triwulan (cumulative from 1 January), kode and "
+    "wilayah, with sampai_tanggal: every IKU and supplementary figure; the current year up "
+    "to the run's date.",
     "matriks_iku": "The signed IKU matrix per year: its texts, target, realisasi, capaian, "
     "predikat; each indicator followed by its supplementary rows.",
     "baris_ditolak": "Every rejected row of the extracts: file, row, column, reason, masked values.",
@@ -56,6 +60,7 @@ TABLE_DESCRIPTIONS = {
 _INS = {
     "realisasi_iku": dg.AssetIn(key=indikator_key("realisasi_iku")),
     "realisasi_tambahan": dg.AssetIn(key=indikator_key("realisasi_tambahan")),
+    "realisasi_triwulan": dg.AssetIn(key=indikator_key("realisasi_triwulan")),
     **{f"{n}_ditolak": i for n, i in sumber_ins("ditolak").items()},
     **{f"{n}_laporan": i for n, i in sumber_ins("laporan").items()},
 }
@@ -97,8 +102,10 @@ def warehouse_tables(
             frames = {
                 "realisasi_iku": realisasi_iku[tahun],
                 "realisasi_tambahan": realisasi_tambahan[tahun],
+                "realisasi_triwulan": inputs["realisasi_triwulan"][tahun],
                 "matriks_iku": matriks_for_year(
-                    realisasi_iku[tahun], realisasi_tambahan[tahun], paths.reference, run_id
+                    realisasi_iku[tahun], realisasi_tambahan[tahun], paths.reference, run_id,
+                    sampai_tanggal_tahun(inputs["realisasi_triwulan"][tahun]),  # §8
                 ),
                 "baris_ditolak": rejected_rows([inputs[f"{n}_ditolak"][tahun] for n in SOURCES]),
                 "riwayat_publikasi": publication_log(laporan),

@@ -33,12 +33,13 @@ from iku_pipeline.publish.targets import (
     read_targets,
     read_targets_triwulan,
 )
-from iku_pipeline.publish.triwulan import sampai_matriks
+from iku_pipeline.publish.triwulan import sampai_matriks, tandai_tahun_berjalan
 from iku_pipeline.publish.warehouse import read_table
 
 
 def matriks_for_year(
-    realisasi: pd.DataFrame, tambahan: pd.DataFrame, reference_dir: Path, run_id: str
+    realisasi: pd.DataFrame, tambahan: pd.DataFrame, reference_dir: Path, run_id: str,
+    sampai_tanggal: dt.date | None = None,
 ) -> pd.DataFrame:
     """The matriks_iku rows of one year: the signed matrix with target, capaian, predikat,
     each indicator followed by its supplementary rows (``tambahan``: the year's
@@ -50,7 +51,8 @@ def matriks_for_year(
     catatan = read_catatan(reference_dir / CATATAN_FILE)
     read_penandatangan(reference_dir)
     matriks = build_matriks(realisasi.assign(run_id=run_id), tambahan, targets, bands)
-    return kolom_lkjip(matriks, targets, catatan)
+    # The running year: sampai_tanggal and "realisasi s.d. <tanggal>" (§8).
+    return tandai_tahun_berjalan(kolom_lkjip(matriks, targets, catatan), sampai_tanggal)
 
 
 @dataclass

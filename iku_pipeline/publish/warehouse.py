@@ -109,8 +109,29 @@ matriks_iku = sa.Table(
     sa.Column("target_akhir_periode", sa.Float(precision=53)),
     sa.Column("capaian_akhir_periode", sa.Float(precision=53)),
     sa.Column("analisis_penyebab", sa.Text),
+    # The running year's realisasi is year to date, counted up to this date (§8);
+    # empty for a year counted to 31 December.
+    sa.Column("sampai_tanggal", sa.Date),
     *_trace(),
     sa.UniqueConstraint("tahun", "kode", name="uq_matriks_iku"),
+)
+
+# Realisasi per triwulan (§8): realisasi_iku's columns per year × triwulan × kode (every
+# IKU and supplementary figure) × wilayah, cumulative from 1 January to sampai_tanggal.
+realisasi_triwulan = sa.Table(
+    "realisasi_triwulan",
+    metadata,
+    sa.Column("tahun", sa.Integer, nullable=False),
+    sa.Column("triwulan", sa.Integer, nullable=False),
+    sa.Column("kode", sa.String(16), nullable=False),
+    sa.Column("wilayah", sa.String(64), nullable=False),
+    sa.Column("pembilang", sa.BigInteger),
+    sa.Column("penyebut", sa.BigInteger),
+    sa.Column("nilai", sa.Float(precision=53)),
+    sa.Column("satuan", sa.String(16), nullable=False),
+    sa.Column("sampai_tanggal", sa.Date, nullable=False),
+    *_trace(),
+    sa.UniqueConstraint("tahun", "triwulan", "kode", "wilayah", name="uq_realisasi_triwulan"),
 )
 
 # Publication log: which files, with which checksums, produced a year (§5 traceability).
@@ -148,7 +169,10 @@ status_publikasi = sa.Table(
 # Year-partitioned tables replaced together. A table added here is replaced with them.
 YEAR_TABLES: dict[str, sa.Table] = {
     t.name: t
-    for t in (realisasi_iku, realisasi_tambahan, matriks_iku, baris_ditolak, riwayat_publikasi)
+    for t in (
+        realisasi_iku, realisasi_tambahan, realisasi_triwulan, matriks_iku, baris_ditolak,
+        riwayat_publikasi,
+    )
 }
 
 
