@@ -38,6 +38,7 @@ from iku_pipeline.publish.rows import (
     text_rows,
     year_rows,
 )
+from iku_pipeline.publish.triwulan import judul_sd, label_tahun  # the running year (§8)
 
 _HEADERS = (
     H_TAHUN, H_NO, H_URAIAN, H_SATUAN, H_ALASAN, H_SUMBER, H_RUMUS, H_TARGET,
@@ -55,7 +56,8 @@ def write_matriks_tahun_csv(
     produced each. ``matriks`` is ``build_matriks``'s frame (it may hold other years)."""
     rows = year_rows(matriks, tahun)
     path = Path(out_dir) / f"matriks_iku_{tahun}.csv"
-    _write(path, _year_frame(rows, decimal), sep)
+    running = {H_REALISASI: f"{H_REALISASI}{judul_sd(rows)}"}  # the running year (§8)
+    _write(path, _year_frame(rows, decimal).rename(columns=running), sep)
     return path
 
 
@@ -76,22 +78,23 @@ def write_matriks_periode_csv(
         columns=_TEXT_HEADERS,
     )
     run = [tahun for tahun in years if (matriks_all["tahun"] == tahun).any()]
+    label = {t: label_tahun(matriks_all, t) if t in run else t for t in years}  # §8
     if not run:
         wide = wide.iloc[0:0]
     for tahun in years:
         if tahun not in run:
             for h in _YEAR_HEADERS:
-                wide[f"{h} {tahun}"] = TEKS_BELUM_DIPROSES if h == H_REALISASI else ""
+                wide[f"{h} {label[tahun]}"] = TEKS_BELUM_DIPROSES if h == H_REALISASI else ""
             continue
         year = _year_frame(matriks_all[matriks_all["tahun"] == tahun], decimal)
         year = year[[*_TEXT_HEADERS, *_YEAR_HEADERS]]
-        year = year.rename(columns={h: f"{h} {tahun}" for h in _YEAR_HEADERS})
+        year = year.rename(columns={h: f"{h} {label[tahun]}" for h in _YEAR_HEADERS})
         # A left merge keeps the printed order (an outer merge would sort the rows).
         wide = wide.merge(year, on=_TEXT_HEADERS, how="left", validate="one_to_one")
-        missing = wide[f"{H_REALISASI} {tahun}"].isna()
-        wide.loc[missing, f"{H_REALISASI} {tahun}"] = TEKS_BELUM_DIPROSES
+        missing = wide[f"{H_REALISASI} {label[tahun]}"].isna()
+        wide.loc[missing, f"{H_REALISASI} {label[tahun]}"] = TEKS_BELUM_DIPROSES
         wide = wide.fillna("")
-    wide = wide[_TEXT_HEADERS + [f"{h} {t}" for t in years for h in _YEAR_HEADERS]]
+    wide = wide[_TEXT_HEADERS + [f"{h} {label[t]}" for t in years for h in _YEAR_HEADERS]]
     path = Path(out_dir) / f"matriks_iku_{years[0]}-{years[-1]}.csv"
     _write(path, wide, sep)
     return path

@@ -57,6 +57,7 @@ from iku_pipeline.publish.rows import (
     write_text_columns,
     write_value,
 )
+from iku_pipeline.publish.triwulan import label_tahun  # the running year (§8)
 
 
 def write_matriks_periode(
@@ -127,7 +128,9 @@ def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[
         h.fit_rows(row, row + 1, c, text, f.size, bold=True)
     for i, y in enumerate(years):
         c = 6 + 3 * i
-        ws.merge_range(row, c, row, c + 2, str(y), f.th())
+        label = label_tahun(matriks, y)  # the running year: "realisasi s.d. …" (§8)
+        ws.merge_range(row, c, row, c + 2, label, f.th())
+        h.fit(row, c, label, f.size, last_col=c + 2, bold=True)
         for j, text in enumerate((H_TARGET, H_REALISASI, H_CAPAIAN)):
             ws.write_string(row + 1, c + j, text, f.th())
             h.fit(row + 1, c + j, text, f.size, bold=True)
@@ -207,7 +210,9 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
         ws.merge_range(row, c, row + 1, c, text, f.th())
     ws.merge_range(row, 4, row, 3 + len(years), H_REALISASI, f.th())
     for i, y in enumerate(years):
-        ws.write_string(row + 1, 4 + i, str(y), f.th())
+        label = label_tahun(matriks, y)  # the running year: "realisasi s.d. …" (§8)
+        ws.write_string(row + 1, 4 + i, label, f.th())
+        h.fit(row + 1, 4 + i, label, f.size, bold=True)
     for c in range(ncols):
         ws.write_number(row + 2, c, c + 1, f.nomor())
     row += 3

@@ -43,6 +43,7 @@ from iku_pipeline.publish.rows import (
     write_value,
     year_rows,
 )
+from iku_pipeline.publish.triwulan import judul_sd  # the running year (§8)
 
 # KETERANGAN and ANALISIS PENYEBAB wide enough that the year's notes, with the
 # supplementary rows, leave the table, the notes and the signature on one A4 page.
@@ -74,7 +75,7 @@ def _sheet(wb, rows: pd.DataFrame, tahun: int, runs: list[str],
     set_widths(ws, widths)
     h = Heights(widths)
     ncols = len(widths)
-    row = header_block(ws, f, h, ncols, f"REALISASI DAN CAPAIAN TAHUN {tahun}")
+    row = header_block(ws, f, h, ncols, f"REALISASI DAN CAPAIAN TAHUN {tahun}{judul_sd(rows)}")
 
     header_row = row
     heads = (H_NO, H_URAIAN, H_SATUAN, H_ALASAN, H_SUMBER, H_RUMUS, H_TARGET, H_REALISASI,

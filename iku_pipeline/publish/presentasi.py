@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from iku_pipeline.indicators.triwulan import sampai_tanggal_tahun
 from iku_pipeline.publish import clock
 from iku_pipeline.publish.exports import matriks_for_year
 from iku_pipeline.publish.warehouse import (
@@ -28,6 +29,7 @@ from iku_pipeline.publish.warehouse import (
     matriks_iku,
     realisasi_iku,
     realisasi_tambahan,
+    realisasi_triwulan,
 )
 
 # Reference tables that decide which rows count (§3, §9): a change reruns the years from
@@ -55,9 +57,11 @@ def rebuild_year(engine: sa.Engine, tahun: int, reference_dir: Path) -> int:
         if realisasi.empty:
             return 0
         tambahan = _read(conn, realisasi_tambahan, tahun)
+        # A year published as year to date stays so (§8: "realisasi s.d. <tanggal>").
+        sampai = sampai_tanggal_tahun(_read(conn, realisasi_triwulan, tahun))
         run_id = str(realisasi["run_id"].iloc[0])
         frame = matriks_for_year(
-            realisasi.drop(columns=["run_id"]), tambahan, reference_dir, run_id
+            realisasi.drop(columns=["run_id"]), tambahan, reference_dir, run_id, sampai
         )
         records = _records(
             frame.assign(tahun=tahun, run_id=run_id),
