@@ -1,4 +1,10 @@
-"""Generate the bundled sample extracts of Kecamatan Metro Utara for 2021-2025.
+"""Generate the bundled sample extracts of Kecamatan Metro Utara for 2021-2026.
+
+2026 is the running year: its extracts are as the sections delivered them by
+30 September 2026 (``CUTOFF``): services registered, payments received and activities
+held up to that day, services not finished by then still in process; the Musrenbang of
+January and February whole; the roll whole, with the SPPT's due date (``Jatuh Tempo``).
+A run during 2026 shows the year to date (docs/data-contract.md §8).
 
 What it makes, under ``<out>/raw/<source>/<year>/`` (``<out>`` defaults to the
 repository's ``data/`` folder; only ``<out>/raw`` is deleted and rewritten):
@@ -52,7 +58,16 @@ from pathlib import Path
 
 import xlsxwriter
 
-YEARS = range(2021, 2026)
+YEARS = range(2021, 2027)
+# The running year's extracts stop at the day they were delivered (§8: year to date).
+CUTOFF = {2026: date(2026, 9, 30)}
+# Years whose roll (in the contract's layout) carries the SPPT's due date.
+JATUH_TEMPO = {2026: date(2026, 8, 31)}
+
+
+def until(year: int) -> date:
+    """The last day of the year's extracts."""
+    return CUTOFF.get(year, date(year, 12, 31))
 DEFAULT_SEED = 20210401
 FIXED_TIME = datetime(2026, 1, 1)  # creation date stored in every XLSX
 FAULT_RATE = (0.018, 0.026)  # share of rows made faulty, drawn per source and year
@@ -368,15 +383,18 @@ def jenis_layanan(rng: random.Random, year: int) -> str:
 
 def layanan_sheets(seed: int, year: int) -> list[Sheet]:
     rng = rng_for(seed, "layanan", year)
-    base = {2021: 0.88, 2022: 0.89, 2023: 0.9, 2024: 0.92, 2025: 0.93}[year]
+    base = {2021: 0.88, 2022: 0.89, 2023: 0.9, 2024: 0.92, 2025: 0.93, 2026: 0.93}[year]
     offset = {k: rng.uniform(-0.03, 0.02) for k in KEL}
-    days = workdays(year)
+    days = [d for d in workdays(year) if d <= until(year)]
     rows = []
-    for seq, d in enumerate(sorted(rng.choice(days) for _ in range(rng.randint(2330, 2480)))):
+    count = rng.randint(2330, 2480) * len(days) // len(workdays(year))  # fewer days: fewer rows
+    for seq, d in enumerate(sorted(rng.choice(days) for _ in range(count))):
         kel = rng.choices(KEL, (30, 26, 18, 26))[0]
         processed = rng.random() < base + offset[kel]
         status = pick(rng, PROCESSED if processed else PENDING)
         done = d + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 5, 7))) if processed else None
+        if year in CUTOFF and done is not None and done > CUTOFF[year]:  # not finished yet
+            status, done = pick(rng, PENDING), None
         if status and rng.random() < 0.15:
             status = rng.choice((status.upper(), status.lower()))
         note = rng.choice(NOTES[2:] if status == "Dikembalikan" else NOTES[:2])
@@ -414,6 +432,8 @@ def layanan_sheets(seed: int, year: int) -> list[Sheet]:
             r["no_register"] = r["no_register"].lower()
     sheets = []
     for q, part in enumerate(by_file(rows, 4)):
+        if not part:  # a quarter not reached by the delivery (the running year)
+            continue
         fmt = ("csv;", "csv,", "xlsx")[(year + q) % 3]
         for no, r in enumerate(part, 1):
             r["no"] = no
@@ -510,7 +530,7 @@ def musrenbang_sheets(seed: int, year: int) -> list[Sheet]:
 
     inject(rng, rows, ["bad_date", "out_of_year", "unknown_kel", "empty", "dup"], apply,
            minimum=3, first=year)
-    fmt = ("xlsx", "csv;", "xlsx", "csv,", "xlsx")[year - 2021]
+    fmt = ("xlsx", "csv;", "xlsx", "csv,", "xlsx", "csv;")[year - 2021]
     usulan = Sheet(
         path=f"raw/musrenbang_usulan/{year}/usulan_musrenbang_{year}."
              + ("xlsx" if fmt == "xlsx" else "csv"),
@@ -570,7 +590,7 @@ def pbb_amount(o: dict, year: int) -> int:
     """SPPT amount: 0.1 % of NJOP above the NJOPTKP, at least Rp 10.000."""
     if o["exempt"]:
         return 0
-    factor = {2021: 1.0, 2022: 1.0, 2023: 1.15, 2024: 1.15, 2025: 1.25}[year]
+    factor = {2021: 1.0, 2022: 1.0, 2023: 1.15, 2024: 1.15, 2025: 1.25, 2026: 1.25}[year]
     njop = (o["luas_bumi"] * o["rate_bumi"] + o["luas_bangunan"] * o["rate_bangunan"]) * factor
     return max(10_000, round((njop - 10_000_000) * 0.001))
 
@@ -725,7 +745,7 @@ def pembayaran_rows(rows: list, year: int, rng: random.Random) -> list:
 def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet]:
     rng = rng_for(seed, "pbb", year)
     roll = rolls[year]
-    base = {2021: 0.72, 2022: 0.75, 2023: 0.79, 2024: 0.82, 2025: 0.77}[year]
+    base = {2021: 0.72, 2022: 0.75, 2023: 0.79, 2024: 0.82, 2025: 0.77, 2026: 0.8}[year]
     offset = {k: rng.uniform(-0.05, 0.05) for k in KEL}
     months = 2 if year < 2024 else 3  # semesters, later four-month periods
 
@@ -767,6 +787,7 @@ def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet
             tail = f"0{rng.randint(60, 99)}{rng.randint(1, 999):04d}0"
             o = dict(rng.choice(wajib), nop=f"1872030{KEL_CODE[rng.choice(KEL)]}{tail}")
         pays.append(payment(o, o["pbb"] or 25_000, pay_date(), _orphan=True))
+    pays = [p for p in pays if p["tanggal_bayar"] <= until(year)]  # received by delivery
     pays.sort(key=lambda p: (p["tanggal_bayar"], by_kelurahan(p["_nop"]), p["tahun_pajak"]))
     for seq, p in enumerate(pays, 1):
         p["no_transaksi"] = f"NTPD{year}{seq:06d}"
@@ -830,7 +851,8 @@ def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet
     dhkp = [{"nop": fmt_nop(o["nop"], plain=rng.random() < 0.15), "_nop": o["nop"],
              "nama_wp": o["nama"], "alamat": o["alamat"], "kelurahan": kel_spelling(
                  rng, o["kel"], spelling), "luas_bumi": o["luas_bumi"],
-             "luas_bangunan": o["luas_bangunan"], "pbb_terhutang": o["pbb"], "_f": 0}
+             "luas_bangunan": o["luas_bangunan"], "pbb_terhutang": o["pbb"], "_f": 0,
+             "jatuh_tempo": JATUH_TEMPO.get(year)}
             for o in roll]
 
     def apply_dhkp(kind: str, r: dict) -> None:
@@ -854,6 +876,9 @@ def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet
         r["no"] = no
     fields = ("no", "nop", "nama_wp", "alamat", "kelurahan", "luas_bumi", "luas_bangunan",
               "pbb_terhutang")
+    headers = DHKP_HEADERS[year % 3]
+    if year in JATUH_TEMPO:
+        fields, headers = (*fields, "jatuh_tempo"), (*headers, "JATUH TEMPO")
     rows = with_blanks(rng, dhkp, rng.randint(0, 2))
     if sismiop:
         sheets.insert(0, Sheet(
@@ -863,7 +888,7 @@ def pbb_sheets(seed: int, year: int, rolls: dict[int, list[dict]]) -> list[Sheet
         return sheets
     sheets.insert(0, Sheet(
         path=f"raw/pbb_dhkp/{year}/DHKP_{year}_Metro_Utara.xlsx",
-        columns=list(zip(fields, DHKP_HEADERS[year % 3])), rows=rows,
+        columns=list(zip(fields, headers)), rows=rows,
         titles=("DAFTAR HIMPUNAN KETETAPAN DAN PEMBAYARAN (DHKP) PBB-P2",
                 "KECAMATAN METRO UTARA - KOTA METRO", f"TAHUN PAJAK {year}", ""),
         amounts=(("rp", 60), ("dot", 40)), text_amounts=0.1, sheet_name="DHKP"))
@@ -890,9 +915,11 @@ HASIL = (("Selesai", 55), ("SELESAI", 5), ("Belum Selesai", 10), ("Belum selesai
 
 def konflik_sheets(seed: int, year: int) -> list[Sheet]:
     rng = rng_for(seed, "konflik", year)
-    n = {2022: 18, 2023: rng.randint(22, 28), 2024: rng.randint(30, 38), 2025: 24}[year]
+    n = {2022: 18, 2023: rng.randint(22, 28), 2024: rng.randint(30, 38), 2025: 24,
+         2026: 19}[year]
+    days = [d for d in workdays(year) if d <= until(year)]
     rows = []
-    for seq, d in enumerate(sorted(rng.sample(workdays(year), n)), 1):
+    for seq, d in enumerate(sorted(rng.sample(days, n)), 1):
         jenis = rng.choices(list(KONFLIK), (25, 25, 15, 15, 10, 10))[0]
         kel = rng.choice(KEL)
         rows.append({
