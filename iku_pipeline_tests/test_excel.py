@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import openpyxl
@@ -13,7 +14,7 @@ import pytest
 
 from iku_pipeline.indicators import declarations as decl
 from iku_pipeline.publish import baris_ditolak, matriks_csv, matriks_periode, matriks_tahun
-from iku_pipeline.publish.charts import realisasi_series, trend_chart
+from iku_pipeline.publish.charts import markdown, realisasi_series, trend
 from iku_pipeline.publish.matrix import (
     DEFAULT_BANDS,
     build_matriks,
@@ -321,7 +322,7 @@ def test_failed_write_leaves_the_previous_file_and_no_temp(data, tmp_path, monke
 
 def test_period_workbook_years_side_by_side(data, tmp_path):
     realisasi, _, targets, matriks, kelurahan = data
-    charts = {k: trend_chart(realisasi, k, targets, range(2021, 2026)) for k in ("1", "4")}
+    charts = {k: trend(realisasi, k, targets, range(2021, 2026)) for k in ("1", "4")}
     runs = {2021: "run-2021", 2022: "run-2022", 2023: "run-2023"}
     path = matriks_periode.write_matriks_periode(matriks, kelurahan, charts, runs, tmp_path)
     assert path.name == "matriks_iku_2021-2025.xlsx"
@@ -393,7 +394,7 @@ def test_period_workbook_years_side_by_side(data, tmp_path):
 
 def test_period_kelurahan_sheet_and_charts(data, tmp_path):
     realisasi, _, targets, matriks, kelurahan = data
-    charts = {k: trend_chart(realisasi, k, targets, range(2021, 2026)) for k in KODE}
+    charts = {k: trend(realisasi, k, targets, range(2021, 2026)) for k in KODE}
     path = matriks_periode.write_matriks_periode(matriks, kelurahan, charts, {}, tmp_path)
     ws = openpyxl.load_workbook(path)["Per Kelurahan"]
     assert_print_ready(ws)
@@ -429,8 +430,9 @@ def test_period_kelurahan_sheet_and_charts(data, tmp_path):
     for t in decl.TAMBAHAN:
         assert t.rumus in notes
     with zipfile.ZipFile(path) as z:
-        pngs = [n for n in z.namelist() if n.startswith("xl/media/") and n.endswith(".png")]
-    assert len(pngs) == len(KODE)
+        drawn = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        media = [n for n in z.namelist() if n.startswith("xl/media/")]
+    assert len(drawn) == len(KODE) and media == []  # native charts, no pictures
 
 
 def test_period_kelurahan_pages_break_between_blocks(data, tmp_path):
@@ -483,16 +485,48 @@ def test_period_csv_years_side_by_side_with_the_indicator_4_share(data, tmp_path
 # ---------------------------------------------------------------- charts
 
 
-def test_trend_chart_png_and_gaps_not_zero(data):
-    realisasi, _, targets, *_ = data
-    png = trend_chart(realisasi, "1", targets, range(2021, 2026))
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+def test_trend_chart_native_and_gaps_not_zero(data, tmp_path):
+    """Each chart is an Excel chart over cells of the sheet: the kecamatan's values, a
+    year without one an empty cell drawn as a gap (never 0), its reason on the axis."""
+    realisasi, _, targets, matriks, _ = data
     values, why = realisasi_series(realisasi, "1", range(2021, 2026))
     assert values[0] == pytest.approx(kec(realisasi, 2021, "1").nilai)
     assert values[2] is None and why[2] == "data belum tersedia"  # 2023: not delivered
     assert values[4] is None and why[4] == "belum diproses"  # 2025: not run
     values, why = realisasi_series(realisasi, "3", [2023])
     assert values == [None] and why == ["penyebut 0"]
+
+    charts = {k: trend(realisasi, k, targets, range(2021, 2026)) for k in ("1", "4")}
+    path = matriks_periode.write_matriks_periode(matriks, None, charts, None, tmp_path)
+    ws = openpyxl.load_workbook(path)["Grafik"]
+    with zipfile.ZipFile(path) as z:
+        xml = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")}
+    assert len(xml) == 2
+    chart_1 = next(x for x in xml.values() if "IKU 1." in x)
+    assert not re.search(r'<c:dispBlanksAs val="(zero|span)"', chart_1)  # default: a gap
+    refs = re.findall(r"<c:f>'?Grafik'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)</c:f>", chart_1)
+    cats, bars, line = refs[0], refs[1], refs[3]  # Realisasi: categories, values; Target
+    assert cats[0] == cats[2] and bars[0] == bars[2]  # each a column of five rows
+    rows = range(int(bars[1]), int(bars[3]) + 1)
+    assert len(rows) == 5
+    cells = [ws[f"{bars[0]}{r}"].value for r in rows]
+    assert cells[0] == pytest.approx(kec(realisasi, 2021, "1").nilai)
+    assert cells[2] is None and cells[4] is None  # empty, not 0
+    assert ws[f"{cats[0]}{rows[2]}"].value == "2023\n(data belum tersedia)"
+    assert ws[f"{cats[0]}{rows[0]}"].value == "2021"
+    target = [ws[f"{line[0]}{r}"].value for r in rows]
+    given = targets[(targets.kode == "1")].set_index("tahun")["target"]
+    for y, got in zip(range(2021, 2026), target, strict=True):
+        assert got == (pytest.approx(given[y]) if y in given.index else None)
+    assert "Target" in chart_1 and "Realisasi" in chart_1
+
+    table = markdown(charts["1"])  # the figures in the asset's metadata
+    assert "| 2023 | _data belum tersedia_ |" in table
+    assert _id(kec(realisasi, 2021, "1").nilai) in table
+
+
+def _id(value: float) -> str:
+    return f"{value:,.2f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 # ---------------------------------------------------------------- baris ditolak

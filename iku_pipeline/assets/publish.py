@@ -8,7 +8,6 @@ back, so its previous publication stays whole. A folder that cannot be written f
 the files' step naming the folder, the old files kept.
 """
 
-import base64
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -154,17 +153,17 @@ def berkas_matriks(
     exported = export_files(context, warehouse, paths, years, kelurahan)
     for path in exported.paths:
         context.log.info(f"Ditulis: {path.name}")
-    images = "\n\n".join(
-        f"**IKU {kode}**\n\n![IKU {kode}](data:image/png;base64,"
-        f"{base64.b64encode(png).decode()})"
-        for kode, png in exported.charts.items()
-        if kode in ("1", "2", "3", "4")
+    # The trend charts are Excel charts in the workbook; here their figures, as tables.
+    from iku_pipeline.publish.charts import markdown
+
+    grafik = "\n\n".join(
+        markdown(t) for kode, t in exported.charts.items() if kode in ("1", "2", "3", "4")
     )
     return dg.MaterializeResult(
         metadata={
             "berkas": dg.MetadataValue.json([p.name for p in exported.paths]),
             "folder": dg.MetadataValue.path(str(paths.output)),
-            "grafik": dg.MetadataValue.md(images),
+            "grafik": dg.MetadataValue.md(grafik),
         }
     )
 

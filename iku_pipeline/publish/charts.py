@@ -1,31 +1,27 @@
-"""Trend charts of the IKU (PNG), for the 2021–2025 workbook and the asset's metadata.
+"""Trend charts of the IKU: native Excel charts on the 2021–2025 workbook's sheet
+``Grafik``, and a small table of the same figures for the asset's metadata.
 
-Drawn with matplotlib's object API on the Agg canvas (no pyplot, no global state), so a
-chart can be made from any thread without a display.
+Each chart is an Excel chart (xlsxwriter's ``add_chart``) over a data table on the same
+sheet, so the office can edit it, restyle it or copy it into a report, and Excel draws
+it with the reader's own number separators. A year without a value is an empty cell,
+drawn as a gap (never a zero bar), its reason under the year on the axis.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from iku_pipeline.indicators.declarations import INDIKATOR_BY_KODE, KECAMATAN
+from iku_pipeline.indicators.declarations import INDIKATOR, INDIKATOR_BY_KODE, KECAMATAN, OPD
+from iku_pipeline.publish.layout import COUNT_FORMAT, PCT_FORMAT, Formats, print_setup
 
-_BAR = "#2f6f9f"
-_TARGET = "#c0392b"
-_MUTED = "#7f7f7f"
-
-
-def _id_number(value: float, decimals: int) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+_BAR_COLOR = "#2F6F9F"
+_TARGET_COLOR = "#C0392B"
+_GRID_COLOR = "#DDDDDD"
 
 
 def _missing(value: object) -> bool:
@@ -62,75 +58,195 @@ def realisasi_series(
     return values, why
 
 
-def trend_chart(
+@dataclass(frozen=True)
+class Trend:
+    """One indicator's kecamatan realisasi and target per year: what a chart shows."""
+
+    kode: str
+    judul: str  # "IKU 1. <uraian>"
+    satuan: str  # "%" or "kegiatan"
+    years: tuple[int, ...]
+    values: tuple[float | None, ...]  # None: a gap, ``why`` says why
+    why: tuple[str, ...]
+    targets: tuple[float | None, ...]
+
+    @property
+    def persen(self) -> bool:
+        return self.satuan == "%"
+
+
+def trend(
     realisasi: pd.DataFrame,
     kode: str,
     targets: pd.DataFrame | None = None,
     years: Iterable[int] | None = None,
-) -> bytes:
-    """PNG of one indicator's kecamatan realisasi over the years, as bars.
+) -> Trend:
+    """The figures of one indicator's trend chart.
 
-    ``realisasi`` is the ``realisasi_iku`` frame (any years, any wilayah); ``targets`` the
-    frame of ``read_targets`` (drawn as a dashed line where given); ``years`` the x axis
-    (default: the years present). A year without a value is a gap labelled with why
-    ("data belum tersedia", "penyebut 0", "belum diproses"), never a zero bar.
+    ``realisasi`` is the ``realisasi_iku`` frame (any years, any wilayah); ``targets`` a
+    frame with ``kode``, ``tahun`` and ``target`` (drawn as a dashed line where given);
+    ``years`` the x axis (default: the years present).
     """
     ind = INDIKATOR_BY_KODE[kode]
     if years is None:
         of_kode = realisasi["kode"].astype(str) == kode
-        years = sorted({int(y) for y in realisasi.loc[of_kode, "tahun"]})
-    years = sorted(int(y) for y in years)
+        years = {int(y) for y in realisasi.loc[of_kode, "tahun"]}
+    years = tuple(sorted(int(y) for y in years))
     target_of: dict[int, float] = {}
     if targets is not None and not targets.empty:
         for r in targets[targets["kode"].astype(str) == kode].to_dict("records"):
             if not _missing(r["target"]):
                 target_of[int(r["tahun"])] = float(r["target"])
-
-    persen = ind.satuan == "%"
-    decimals = 2 if persen else 0
-    fig = Figure(figsize=(7.0, 4.2), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-
-    x = list(range(len(years)))
     values, why = realisasi_series(realisasi, kode, years)
-    present = [v for v in values if v is not None]
-    top = max(present + list(target_of.values()) + [100.0 if persen else 1.0])
-    ax.set_ylim(0, top * 1.18)
-    for xi, v, w in zip(x, values, why, strict=True):
-        if v is None:
-            label = "\n".join(textwrap.wrap(w, 10))
-            ax.text(xi, top * 0.04, label, ha="center", va="bottom", fontsize=8, color=_MUTED,
-                    style="italic")
-            continue
-        ax.bar(xi, v, width=0.6, color=_BAR, zorder=2)
-        ax.text(xi, v + top * 0.015, _id_number(v, decimals), ha="center", va="bottom",
-                fontsize=8)
+    return Trend(
+        kode=kode,
+        judul=f"IKU {ind.no}. {ind.uraian}",
+        satuan=ind.satuan,
+        years=years,
+        values=tuple(values),
+        why=tuple(why),
+        targets=tuple(target_of.get(y) for y in years),
+    )
 
-    tx = [xi for xi, y in zip(x, years, strict=True) if y in target_of]
-    if tx:
-        ty = [target_of[years[xi]] if years[xi] in target_of else math.nan for xi in x]
-        ax.plot(x, ty, linestyle="--", marker="o", markersize=4, color=_TARGET,
-                label="Target", zorder=3)
-    ax.bar([], [], color=_BAR, label="Realisasi")
 
-    ax.set_xticks(x, [str(y) for y in years])
-    ax.set_xlim(-0.6, len(years) - 0.4 if years else 0.6)
-    ax.set_xlabel("Tahun")
-    ax.set_ylabel("Persen (%)" if persen else f"Jumlah {ind.satuan}")
-    if not persen:
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _id_number(v, 0)))
-    ax.grid(axis="y", color="#dddddd", zorder=0)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    title = "\n".join(textwrap.wrap(f"IKU {ind.no}. {ind.uraian}", 70))
-    ax.set_title(title, fontsize=9.5, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, frameon=False,
-              ncols=2)
-    fig.text(0.01, 0.01, f"{KECAMATAN}", fontsize=7, color=_MUTED)
-    fig.tight_layout()
+# ---------------------------------------------------------------- the workbook's sheet
 
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    return out.getvalue()
+_NCOLS = 16  # the sheet's width in default columns: two charts side by side
+_COL_PX, _ROW_PX = 64, 20  # a default column (8.43) and row (15 pt), in pixels
+_CHART_W = _NCOLS // 2 * _COL_PX - 16
+_CHART_H = round(_CHART_W * 0.6)
+_BLOCK_ROWS = math.ceil(_CHART_H / _ROW_PX) + 1  # a pair of charts and a gap under it
+
+
+def sheet_grafik(wb, trends: Mapping[str, Trend], years: Sequence[int]) -> None:
+    """The sheet ``Grafik``: a chart per indicator, two side by side, four to a printed
+    page, over the table ``DATA GRAFIK`` under them (the cells the charts draw)."""
+    ws = wb.add_worksheet("Grafik")
+    f = Formats(wb)
+    ws.merge_range(0, 0, 0, _NCOLS - 1, f"GRAFIK REALISASI IKU {OPD.nama_opd} "
+                   f"TAHUN {years[0]} - {years[-1]}", f(bold=True, align="center", font_size=12))
+    ws.set_row(0, 20)
+    order = [i.kode for i in INDIKATOR if i.kode in trends]
+    order += [k for k in trends if k not in order]
+    first_row = 2
+    pairs = math.ceil(len(order) / 2)
+    table_row = first_row + pairs * _BLOCK_ROWS + 1
+    ws.merge_range(table_row, 0, table_row, _NCOLS - 1, "DATA GRAFIK (angka kecamatan; "
+                   "grafik di atas menggambar sel-sel ini)", f(bold=True))  # fmt: skip
+    breaks = []
+    block = 3 + len(years)  # title, header, a row per year, a blank row
+    for n, kode in enumerate(order):
+        pair, side = divmod(n, 2)
+        col = side * _NCOLS // 2
+        rows = _data_block(ws, f, trends[kode], table_row + 2 + pair * block, col)
+        chart = _chart(wb, ws.get_name(), trends[kode], rows, col)
+        ws.insert_chart(first_row + pair * _BLOCK_ROWS, col, chart,
+                        {"x_offset": 4, "y_offset": 4, "object_position": 3,
+                         "description": f"Grafik realisasi {trends[kode].judul}"})  # fmt: skip
+        if side == 1 and pair % 2 == 1:
+            breaks.append(first_row + (pair + 1) * _BLOCK_ROWS)
+    last_row = table_row + 1 + pairs * block
+    ws.set_h_pagebreaks([b for b in [*breaks, table_row] if b < last_row])
+    print_setup(ws, last_row, _NCOLS - 1, footer="Grafik realisasi IKU")
+
+
+def _label(year: int, why: str) -> str:
+    """A year on the axis, with the reason it has no bar."""
+    return f"{year}\n({why})" if why else str(year)
+
+
+# The columns of an indicator's block in DATA GRAFIK, from its first column.
+_TAHUN, _REALISASI, _TARGET = (0, 2), (3, 4), (5, 6)
+
+
+def _data_block(ws, f: Formats, t: Trend, row: int, col: int) -> tuple[int, int]:
+    """One indicator's table at (``row``, ``col``): its title, then a row per year:
+    TAHUN (with why a year has no value), REALISASI, TARGET. Returns the rows of the
+    years (first, last)."""
+    ws.merge_range(row, col, row, col + _TARGET[1], t.judul, f(italic=True, text_wrap=True))
+    ws.set_row(row, 26)
+    satuan = "(%)" if t.persen else f"({t.satuan})"
+    for (a, b), text in ((_TAHUN, "TAHUN"), (_REALISASI, f"REALISASI {satuan}"),
+                         (_TARGET, f"TARGET {satuan}")):  # fmt: skip
+        ws.merge_range(row + 1, col + a, row + 1, col + b, text, f.th(font_size=8))
+    fmt = PCT_FORMAT if t.persen else COUNT_FORMAT
+    first = row + 2
+    for i, (y, v, why, target) in enumerate(zip(t.years, t.values, t.why, t.targets, strict=True)):
+        r = first + i
+        ws.merge_range(r, col + _TAHUN[0], r, col + _TAHUN[1], _label(y, why),
+                       f.td(font_size=8, align="center"))  # fmt: skip
+        if why:
+            ws.set_row(r, 24)
+        for (a, b), value in ((_REALISASI, v), (_TARGET, target)):
+            ws.merge_range(r, col + a, r, col + b, None, f.num(fmt, font_size=8))
+            if value is not None:  # else an empty cell: a gap, never 0
+                ws.write_number(r, col + a, value, f.num(fmt, font_size=8))
+    return first, first + len(t.years) - 1
+
+
+def _chart(wb, sheet: str, t: Trend, rows: tuple[int, int], col: int):
+    """A column chart of REALISASI with TARGET as a dashed line, over the cells of
+    ``t``'s block (``rows``: its years, ``col``: its first column)."""
+
+    def ref(offset: int) -> list:
+        return [sheet, rows[0], col + offset, rows[1], col + offset]
+
+    fmt = PCT_FORMAT if t.persen else COUNT_FORMAT
+    bars = wb.add_chart({"type": "column"})
+    bars.add_series({
+        "name": "Realisasi",
+        "categories": ref(_TAHUN[0]),
+        "values": ref(_REALISASI[0]),
+        "fill": {"color": _BAR_COLOR},
+        "gap": 80,
+        "data_labels": {"value": True, "num_format": fmt, "font": {"size": 8}},
+    })  # fmt: skip
+    if any(v is not None for v in t.targets):
+        line = wb.add_chart({"type": "line"})
+        line.add_series({
+            "name": "Target",
+            "categories": ref(_TAHUN[0]),
+            "values": ref(_TARGET[0]),
+            "line": {"color": _TARGET_COLOR, "width": 1.5, "dash_type": "dash"},
+            "marker": {"type": "circle", "size": 5, "fill": {"color": _TARGET_COLOR},
+                       "border": {"color": _TARGET_COLOR}},
+        })  # fmt: skip
+        bars.combine(line)
+    title = "\n".join(textwrap.wrap(" ".join(t.judul.split()), 80))
+    bars.set_title({"name": title, "name_font": {"size": 9, "bold": True}, "overlay": False})
+    bars.set_x_axis({"name": "Tahun", "num_font": {"size": 8}, "name_font": {"size": 9}})
+    bars.set_y_axis({
+        "name": "Persen (%)" if t.persen else f"Jumlah {t.satuan}",
+        "min": 0,
+        "num_format": COUNT_FORMAT,
+        "major_gridlines": {"visible": True, "line": {"color": _GRID_COLOR}},
+        "num_font": {"size": 8},
+        "name_font": {"size": 9},
+    })  # fmt: skip
+    bars.set_legend({"position": "bottom", "font": {"size": 8}})
+    bars.show_blanks_as("gap")
+    bars.set_size({"width": _CHART_W, "height": _CHART_H})
+    return bars
+
+
+# ---------------------------------------------------------------- the asset's metadata
+
+
+def _id_number(value: float, decimals: int) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def markdown(t: Trend) -> str:
+    """The trend as a small Markdown table (the UI's metadata): a bar of blocks per
+    year, scaled to the largest value, the figures with the office's separators."""
+    decimals = 2 if t.persen else 0
+    unit = " %" if t.persen else f" {t.satuan}"
+    top = max([v for v in (*t.values, *t.targets) if v is not None] or [1.0]) or 1.0
+    lines = [f"**{t.judul}**", "", "| Tahun | Realisasi | | Target |", "|---|---:|---|---:|"]
+    for y, v, why, target in zip(t.years, t.values, t.why, t.targets, strict=True):
+        shown = _id_number(v, decimals) + unit if v is not None else f"_{why}_"
+        bar = "█" * max(1, round(10 * v / top)) if v else ""
+        aim = _id_number(target, decimals) + unit if target is not None else "-"
+        lines.append(f"| {y} | {shown} | {bar} | {aim} |")
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
@@ -35,6 +36,9 @@ from iku_pipeline.publish.targets import (
 )
 from iku_pipeline.publish.triwulan import sampai_matriks, tandai_tahun_berjalan
 from iku_pipeline.publish.warehouse import read_table
+
+if TYPE_CHECKING:
+    from iku_pipeline.publish.charts import Trend
 
 
 def matriks_for_year(
@@ -58,7 +62,7 @@ def matriks_for_year(
 @dataclass
 class Exported:
     paths: list[Path] = field(default_factory=list)
-    charts: dict[str, bytes] = field(default_factory=dict)
+    charts: dict[str, Trend] = field(default_factory=dict)  # what each trend chart shows
 
 
 @contextlib.contextmanager
@@ -91,7 +95,7 @@ def _write_exports(
     engine: sa.Engine, out_dir: Path, years: Iterable[int], kelurahan: Sequence[str],
     reference_dir: Path | None = None, tanggal_ttd: Mapping[int, dt.date] | None = None,
 ) -> Exported:
-    # matplotlib and xlsxwriter are imported here, not at module level: loading the
+    # xlsxwriter is imported here, not at module level: loading the
     # code location (UI, daemon, every sensor tick) should not pay for them.
     from iku_pipeline.publish import (
         baris_ditolak,
@@ -131,7 +135,7 @@ def _write_exports(
     tambahan = read_table(engine, "realisasi_tambahan")
     targets = matriks[["kode", "tahun", "target"]]
     result.charts = {
-        kode: charts.trend_chart(realisasi, kode, targets=targets, years=PERIODE_YEARS)
+        kode: charts.trend(realisasi, kode, targets=targets, years=PERIODE_YEARS)
         for kode in KODE
     }
     runs = matriks.drop_duplicates("tahun").set_index("tahun")["run_id"].to_dict()

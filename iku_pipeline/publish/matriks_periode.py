@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import io
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -13,10 +11,10 @@ import pandas as pd
 
 from iku_pipeline.indicators.declarations import (
     INDIKATOR,
-    INDIKATOR_BY_KODE,
     KECAMATAN,
     OPD,
 )
+from iku_pipeline.publish.charts import Trend, sheet_grafik
 from iku_pipeline.publish.layout import (
     Formats,
     Heights,
@@ -63,7 +61,7 @@ from iku_pipeline.publish.triwulan import label_tahun  # the running year (§8)
 def write_matriks_periode(
     matriks_all: pd.DataFrame,
     matriks_kelurahan_all: pd.DataFrame | None,
-    charts: Mapping[str, bytes] | None,
+    charts: Mapping[str, Trend] | None,
     runs: Mapping[int, str] | None,
     out_dir: str | Path,
     years: Sequence[int] = PERIODE_YEARS,
@@ -96,7 +94,7 @@ def write_matriks_periode(
         if matriks_kelurahan_all is not None:
             _sheet_kelurahan(wb, matriks_kelurahan_all, matriks_all, years)
         if charts:
-            _sheet_grafik(wb, charts, years)
+            sheet_grafik(wb, charts, years)  # native Excel charts (charts.py)
     return path
 
 
@@ -259,52 +257,3 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
     ws.set_h_pagebreaks(block_breaks(heights, widths, blocks, row, repeat, default=one_line))
     print_setup(ws, row - 1, ncols - 1, repeat=repeat,
                 footer=f"Realisasi IKU per kelurahan {years[0]}-{years[-1]}")
-
-
-def _png_size(png: bytes) -> tuple[int, int, float]:
-    """Width, height (px) and dpi of a PNG, as xlsxwriter will place it."""
-    width_px = int.from_bytes(png[16:20], "big")
-    height_px = int.from_bytes(png[20:24], "big")
-    dpi = 96.0
-    pos = png.find(b"pHYs")
-    if pos > 0:
-        ppm = int.from_bytes(png[pos + 4 : pos + 8], "big")
-        if png[pos + 12] == 1 and ppm:
-            dpi = round(ppm * 0.0254)
-    return width_px, height_px, dpi
-
-
-def _sheet_grafik(wb, charts: Mapping[str, bytes], years: list[int]) -> None:
-    ws = wb.add_worksheet("Grafik")
-    f = Formats(wb)
-    col_px, row_px = 64, 20  # default column width 8.43 and row height 15 pt
-    ncols = 16
-    ws.merge_range(0, 0, 0, ncols - 1, f"GRAFIK REALISASI IKU {OPD.nama_opd} "
-                   f"TAHUN {years[0]} - {years[-1]}", f(bold=True, align="center", font_size=12))
-    ws.set_row(0, 20)
-    order = [i.kode for i in INDIKATOR if i.kode in charts]
-    order += [k for k in charts if k not in order]
-    target_w = ncols // 2 * col_px - 16  # two charts side by side
-    first_row, block_rows = 2, 0
-    breaks = []
-    for n, kode in enumerate(order):
-        png = charts[kode]
-        w, hgt, dpi = _png_size(png)
-        shown_w, shown_h = w * 96 / dpi, hgt * 96 / dpi
-        scale = target_w / shown_w
-        block_rows = math.ceil(shown_h * scale / row_px) + 1
-        pair = n // 2
-        r = first_row + pair * block_rows
-        c = 0 if n % 2 == 0 else ncols // 2
-        ws.insert_image(r, c, f"iku_{kode}.png", {
-            "image_data": io.BytesIO(png), "x_scale": scale, "y_scale": scale,
-            "x_offset": 4, "y_offset": 4, "object_position": 3,
-            "description": f"Grafik realisasi IKU {INDIKATOR_BY_KODE[kode].no}"
-            if kode in INDIKATOR_BY_KODE else f"Grafik {kode}",
-        })  # fmt: skip
-        if n % 2 == 1 and pair % 2 == 1:
-            breaks.append(first_row + (pair + 1) * block_rows)
-    pairs = math.ceil(len(order) / 2)
-    last_row = first_row + pairs * block_rows
-    ws.set_h_pagebreaks([b for b in breaks if b < last_row])
-    print_setup(ws, last_row, ncols - 1, footer="Grafik realisasi IKU")
