@@ -438,6 +438,7 @@ def _xlsx_records(path: Path, limits: Limits = Limits()) -> list[tuple[int, list
         # skip_empty_area=False keeps the sheet's own row numbers (row 1 is row 1); empty
         # rows are dropped here, so a used range of a million rows costs one pass.
         records = []
+        number = 0
         for number, values in enumerate(sheet.iter_rows(), start=1):
             if any(v != "" for v in values):
                 if len(records) >= limits.max_rows:
@@ -447,6 +448,16 @@ def _xlsx_records(path: Path, limits: Limits = Limits()) -> list[tuple[int, list
         raise
     except Exception as e:  # a damaged sheet
         raise FileFailed(path.name, f"isi berkas Excel rusak: {type(e).__name__}: {e}") from e
+    except BaseException as e:
+        # calamine's Rust code panics (pyo3's PanicException, not an Exception) on a
+        # cell it cannot convert, e.g. a huge number in a date-formatted cell.
+        if type(e).__name__ != "PanicException":
+            raise
+        raise FileFailed(
+            path.name,
+            f"sel di baris {number + 1} (atau sesudahnya) tidak dapat dibaca: {e}. Periksa "
+            "sel berformat tanggal yang berisi angka sangat besar atau negatif",
+        ) from None
     finally:
         workbook.close() if hasattr(workbook, "close") else None
     return records

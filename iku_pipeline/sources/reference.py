@@ -110,10 +110,25 @@ def _csv_rows(path: Path) -> list[list[str]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as e:  # a byte Windows-1252 leaves undefined
+            raise ReferenceError(
+                f"{path.name}: bukan teks UTF-8 atau Windows-1252 (byte ke-{e.start + 1}); "
+                "simpan ulang sebagai CSV"
+            ) from None
+    if "\x00" in text:
+        raise ReferenceError(
+            f"{path.name}: bukan teks CSV (berisi byte NUL; mungkin UTF-16 atau berkas Excel); "
+            "simpan ulang sebagai CSV UTF-8"
+        )
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as e:  # e.g. a field beyond the csv module's size limit
+        raise ReferenceError(f"{path.name} baris {reader.line_num}: {e}") from None
 
 
 KELURAHAN_FILE = "kelurahan.csv"
