@@ -147,11 +147,16 @@ def test_a_failure_from_the_cli_without_a_daemon_is_recorded(data_dir, tmp_path)
 def test_a_target_change_rebuilds_the_matrices_without_reading_an_extract(
     data_dir, warehouse_url
 ):
+    # 2022: the same files, every row outside the year: IKU 4 counts 0 activities.
+    for folder in (data_dir / "raw").iterdir():
+        shutil.copytree(folder / "2023", folder / "2022")
+    assert run_job(data_dir, warehouse_url, tahun="2022").success
     first = run_job(data_dir, warehouse_url)
     assert first.success
     before = {n: table(warehouse_url, n, 2023) for n in ("realisasi_iku", "riwayat_publikasi")}
     matriks = table(warehouse_url, "matriks_iku", 2023).set_index("kode")
     assert matriks["target"].isna().all()
+    assert matriks.loc["4", "perubahan_tahun_lalu"] == 3  # 3 activities against 0
     xlsx = data_dir / "published" / "matriks_iku_2023.xlsx"
     old_bytes = xlsx.read_bytes()
 
@@ -167,12 +172,14 @@ def test_a_target_change_rebuilds_the_matrices_without_reading_an_extract(
     assert matriks.loc["1", "predikat"] == "Belum"  # 79.55 % of the target
     assert matriks.loc["3", "predikat"] == "Tercapai"  # 60 % against 50: 120 %
     assert set(matriks["run_id"]) == {first.run_id}  # still leads to riwayat_publikasi
+    assert matriks.loc["4", "perubahan_tahun_lalu"] == 3  # the LKjIP comparison kept
     for name, frame in before.items():  # the figures and their files untouched
         pd.testing.assert_frame_equal(frame, table(warehouse_url, name, 2023))
     assert xlsx.read_bytes() != old_bytes
     sheet = openpyxl.load_workbook(xlsx, read_only=True).worksheets[0]
     assert "Tercapai" in {c for row in sheet.iter_rows(values_only=True) for c in row}
     assert status_row(warehouse_url, 2023)["run_sukses"] == result.run_id
+    assert status_row(warehouse_url, 2022)["run_sukses"] == result.run_id
     materialized = {
         (e.asset_key.to_user_string(), e.partition)
         for e in result.get_asset_materialization_events()

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from iku_pipeline.indicators.triwulan import sampai_tanggal_tahun
 from iku_pipeline.publish import clock
 from iku_pipeline.publish.exports import matriks_for_year
+from iku_pipeline.publish.lkjip import refresh_perubahan
 from iku_pipeline.publish.warehouse import (
     YEAR_TABLES,
     _records,
@@ -71,6 +72,7 @@ def rebuild_year(engine: sa.Engine, tahun: int, reference_dir: Path) -> int:
         conn.execute(matriks_iku.delete().where(matriks_iku.c.tahun == tahun))
         if records:
             conn.execute(matriks_iku.insert(), records)
+        refresh_perubahan(conn)  # the LKjIP comparisons across years, as replace_year's
         return len(records)
 
 
