@@ -141,6 +141,28 @@ def test_a_failure_from_the_cli_without_a_daemon_is_recorded(data_dir, tmp_path)
     assert row["run_sukses"] is None
 
 
+def test_a_failure_outside_the_jobs_is_recorded_too(data_dir, tmp_path):
+    """Materialising the assets from the UI runs Dagster's own asset job, without the
+    jobs' hooks: the steps that fail by design carry the hook themselves."""
+    (data_dir / "raw/konflik/2023/konflik_2023.xlsx").write_bytes(b"bukan buku kerja")
+    url = f"sqlite:///{tmp_path / 'iku.sqlite'}"
+    job = defs.resolve_implicit_global_asset_job_def()
+    assert not job.hook_defs  # no job-level hook here
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(
+            partition_key="2023",
+            instance=instance,
+            resources={
+                "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
+                "warehouse": Warehouse(database_url=url),
+            },
+            raise_on_error=False,
+        )
+    assert not result.success
+    row = status_row(url, 2023)
+    assert row["run_gagal"] == result.run_id and "konflik_2023.xlsx" in row["pesan_gagal"]
+
+
 # ---------------------------------------------------------------- iku_presentasi
 
 

@@ -15,6 +15,7 @@ import dagster as dg
 from iku_pipeline.assets.checks import realisasi_problems, triwulan_problems
 from iku_pipeline.assets.ingest import WILAYAH_KEY, sumber_ins
 from iku_pipeline.assets.metadata import realisasi_markdown, triwulan_markdown
+from iku_pipeline.assets.status import status_gagal
 from iku_pipeline.indicators.compute import COLUMNS
 from iku_pipeline.indicators.triwulan import periode, sampai_tanggal_tahun, sampai_teks
 from iku_pipeline.indicators.year import compute_year
@@ -118,6 +119,7 @@ _INS = {
     partitions_def=tahun_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=False,
+    hooks={status_gagal},  # its failure (unreadable files) in status_publikasi, any job
 )
 def indikator(context: dg.AssetExecutionContext, kalender: Kalender, wilayah, **inputs):
     """Fails, naming every unreadable file, when a delivered file could not be read."""
