@@ -117,9 +117,13 @@ class _Quarters:
         self.tutup_tahun = bool(quarters) and quarters[-1].penuh and quarters[-1].triwulan == 4
 
     def start(self, day_numbers: np.ndarray) -> np.ndarray:
-        """The first quarter each date counts in; an empty date (NO_DATE) counts from
-        TW I."""
-        return np.searchsorted(self.ends, day_numbers, side="left")
+        """The first quarter each date counts in (int8); an empty date (NO_DATE) counts
+        from TW I. A compare per quarter: at most four, several times faster than a
+        binary search per date."""
+        out = np.zeros(len(day_numbers), dtype=np.int8)
+        for end in self.ends:
+            out += day_numbers > end
+        return out
 
 
 def _codes(kelurahan, names: list[str], sumber: str) -> np.ndarray:
@@ -217,16 +221,17 @@ def _pbb(p: PbbPayments, q: _Quarters, names: list[str]) -> dict[str, Figures]:
     codes = _codes(p.kelurahan, names, "pbb_dhkp")
     run_codes = codes[p.objects]
     owed = p.terhutang[p.objects]
-    has_due = p.due[p.objects] != NO_DATE
+    due = p.due[p.objects]
+    has_due = due != NO_DATE
     run_of = p.run_of_payment()
-    on_time = p.paid_on <= p.due[p.objects][run_of]  # by its jatuh_tempo (never without)
+    on_time = p.paid_on <= due[run_of]  # by its jatuh_tempo (never without one)
     if int(p.amount.sum()) >= _EXACT:
         raise ValueError("jumlah pembayaran terlalu besar untuk dijumlahkan dengan tepat")
     # The payments ordered by the quarter they fall in (q.n: after the last day counted),
     # so that each quarter's are one slice.
-    quarter = q.start(p.paid_on).astype(np.int8)
+    quarter = q.start(p.paid_on)
     order = np.argsort(quarter, kind="stable")
-    bounds = np.searchsorted(quarter[order], np.arange(q.n + 1))
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(quarter, minlength=q.n + 1))))
     run_of, on_time = run_of[order], on_time[order]
     amount = p.amount[order].astype(np.float64)
     del order, quarter
