@@ -121,6 +121,32 @@ def test_new_files_in_the_folder_show_on_the_workbook_of_another_year(data_dir, 
     ]
 
 
+def test_a_year_published_before_the_status_table_existed_is_not_unpublished(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'iku.sqlite'}")
+    try:
+        log = pd.DataFrame({"sumber": ["konflik"], "berkas": ["k.csv"], "ukuran": [3],
+                            "sha256": ["0" * 64], "dibaca": [1], "diterima": [1],
+                            "ditolak": [0]})  # fmt: skip
+        replace_year(engine, 2022, {"riwayat_publikasi": log}, "run-lama")
+        with engine.begin() as conn:  # as an earlier version left it: no status table
+            conn.exec_driver_sql("DROP TABLE IF EXISTS status_publikasi")
+        raw = tmp_path / "raw"
+        (raw / "konflik" / "2022").mkdir(parents=True)
+        (raw / "konflik" / "2022" / "k.csv").write_text("abc")
+        status.refresh_new_files(engine, raw, [2021, 2022])
+        frame = status.read_status(engine)
+    finally:
+        engine.dispose()
+    [row] = frame.to_dict("records")
+    assert (row["tahun"], row["run_sukses"]) == (2022, "run-lama")
+    assert row["ada_berkas_baru"]  # another content than the published sha256
+    assert status.status_lines(frame, [2021, 2022]) == [
+        "Tahun 2021: belum pernah dipublikasikan",
+        f"Tahun 2022: publikasi terakhir {clock.tanggal(row['waktu_sukses'])}; "
+        "ada berkas baru yang belum diproses",
+    ]
+
+
 def test_a_failure_from_the_cli_without_a_daemon_is_recorded(data_dir, tmp_path):
     """§7: ``dagster job execute`` in a shell: the job's hook writes the status."""
     (data_dir / "raw/layanan/2023/register_tw3.xlsx").write_bytes(b"PK\x03\x04 rusak")

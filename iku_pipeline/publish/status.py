@@ -143,9 +143,29 @@ def record_failure(
             _upsert(conn, tahun, values)
 
 
+def _adopt_earlier_publications(engine: sa.Engine) -> None:
+    """A year published before ``status_publikasi`` existed gets its row from
+    ``riwayat_publikasi``: its run and when it published (so it never reads "belum pernah
+    dipublikasikan")."""
+    known = set(read_status(engine)["tahun"].astype(int))
+    log = riwayat_publikasi
+    with engine.connect() as conn:
+        last = conn.execute(
+            sa.select(log.c.tahun, log.c.run_id, sa.func.max(log.c.dipublikasikan))
+            .group_by(log.c.tahun, log.c.run_id)
+        ).all()
+    for tahun, run_id, when in last:
+        if int(tahun) in known:
+            continue
+        with engine.begin() as conn:
+            _upsert(conn, int(tahun), {"run_sukses": run_id, "waktu_sukses": when})
+
+
 def refresh_new_files(engine: sa.Engine, raw: Path, years: Iterable[int]) -> None:
-    """Recompute ``ada_berkas_baru`` of the years that have a status row."""
+    """Recompute ``ada_berkas_baru`` of the years that have a status row (every
+    published year has one)."""
     ensure_status_table(engine)
+    _adopt_earlier_publications(engine)
     when = clock.now()
     known = set(read_status(engine)["tahun"].astype(int))
     for tahun in sorted({int(y) for y in years} & known):
