@@ -426,7 +426,7 @@ def write_targets(data_dir, text: str) -> None:
 
 def test_quarterly_targets_are_read_and_capaian_only_against_them(data_dir, tmp_path):
     from iku_pipeline.publish.targets import read_targets, read_targets_triwulan
-    from iku_pipeline.publish.triwulan import capaian_triwulan
+    from iku_pipeline.publish.pengukuran_baris import baris_pengukuran
 
     write_targets(data_dir, "kode;tahun;triwulan;target\n1;2023;;90\n1;2023;1;50\n1;2023;2;0\n"
                             "2;2023;4;80\n")  # fmt: skip
@@ -439,18 +439,25 @@ def test_quarterly_targets_are_read_and_capaian_only_against_them(data_dir, tmp_
 
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
     assert run(data_dir, url, "2023", dt.date(2026, 1, 5)).success
-    rows = capaian_triwulan(table(url, "realisasi_triwulan", 2023), quarterly)
-    at = rows.set_index(["triwulan", "kode"])
-    assert len(rows) == 4 * len(URUTAN)
-    r1 = at.loc[(1, "1")]  # TW I of IKU 1 against its quarterly target 50
-    assert r1["target"] == 50 and r1["capaian"] == pytest.approx(r1["realisasi"] / 50 * 100)
-    assert pd.isna(at.loc[(2, "1"), "capaian"]) and "Target triwulan 0" in at.loc[(2, "1"), "keterangan"]
+    rows = {
+        r["kode"]: r
+        for r in baris_pengukuran(
+            table(url, "realisasi_triwulan", 2023), table(url, "matriks_iku", 2023), quarterly, 2023
+        )
+    }
+    iku1 = rows["1"]["tw"]
+    assert iku1[1].target == 50  # TW I of IKU 1 against its quarterly target 50
+    assert iku1[1].capaian == pytest.approx(iku1[1].realisasi / 50 * 100)
+    assert iku1[2].target == 0 and iku1[2].capaian is None  # a zero target: no capaian
     # TW III of IKU 1 has only the yearly target: no capaian, never a share of 90.
-    assert pd.isna(at.loc[(3, "1"), "target"]) and pd.isna(at.loc[(3, "1"), "capaian"])
-    assert "Target triwulan tidak ditetapkan" in at.loc[(3, "1"), "keterangan"]
-    assert at.loc[(4, "2"), "capaian"] == pytest.approx(at.loc[(4, "2"), "realisasi"] / 80 * 100)
-    assert pd.isna(at.loc[(4, "3_nominal"), "target"])
-    assert "tanpa target" in at.loc[(4, "3_nominal"), "keterangan"]
+    assert iku1[3].target is None and iku1[3].capaian is None
+    assert rows["1"]["target_tahun"] == 90
+    assert "target triwulan tidak ditetapkan" in rows["1"]["keterangan"].casefold()
+    assert "TW II" in rows["1"]["keterangan"] and "0" in rows["1"]["keterangan"]
+    iku2 = rows["2"]["tw"][4]
+    assert iku2.capaian == pytest.approx(iku2.realisasi / 80 * 100)
+    assert rows["3_nominal"]["tw"][4].target is None  # a supplementary figure: no target
+    assert rows["3_nominal"]["tw"][4].capaian is None
 
 
 @pytest.mark.parametrize(

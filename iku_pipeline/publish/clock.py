@@ -13,14 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from iku_pipeline.indicators.triwulan import tanggal_teks
+
 TIMEZONE = "Asia/Jakarta"
 JAKARTA = ZoneInfo(TIMEZONE)
-
-BULAN = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-    "September", "Oktober", "November", "Desember",
-)  # fmt: skip
-
 
 def now() -> dt.datetime:
     """The current time in Asia/Jakarta (timezone-aware)."""
@@ -45,8 +41,7 @@ def as_jakarta(value) -> dt.datetime | None:
 
 def tanggal(value) -> str:
     """``12 Maret 2027``: the date of a time, in Jakarta, with the Indonesian month."""
-    when = as_jakarta(value)
-    return f"{when.day} {BULAN[when.month - 1]} {when.year}"
+    return tanggal_teks(as_jakarta(value).date())
 
 
 def tanggal_jam(value) -> str:
