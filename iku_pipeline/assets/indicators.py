@@ -145,10 +145,12 @@ def indikator(context: dg.AssetExecutionContext, kalender: Kalender, wilayah, **
     problems, problems_tw = {}, {}
     for tahun, result in out.items():
         kec = result.realisasi[result.realisasi["wilayah"].eq(of_year[tahun].kecamatan)]
+        shown = []  # one message for the year: each message is an event Dagster stores
         for row in kec.itertuples():
             missing = row.nilai is None or math.isnan(row.nilai)
-            shown = "belum tersedia" if missing else f"{row.nilai:.2f}"
-            context.log.info(f"{tahun} IKU {row.kode}: {shown} {row.satuan}")
+            shown.append(f"IKU {row.kode}: {'belum tersedia' if missing else f'{row.nilai:.2f}'}"
+                         f" {row.satuan}")  # fmt: skip
+        context.log.info(f"{tahun} " + "; ".join(shown))
         if result.belum_diserahkan:
             context.log.warning(
                 f"{tahun}: sumber belum diserahkan: " + ", ".join(result.belum_diserahkan)

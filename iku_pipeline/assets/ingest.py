@@ -142,19 +142,23 @@ def _check_results(spec: SourceSpec, staged: dict[int, Staged], limit: float):
 
 
 def _log_year(context, spec: SourceSpec, staged: Staged) -> None:
+    """What was read, in one message (each message is an event Dagster stores)."""
     r = staged.laporan
     if not r.diserahkan:
         context.log.warning(
             f"{spec.judul} tahun {r.tahun} belum diserahkan (folder raw/{spec.name}/{r.tahun} "
             "tidak ada atau kosong): indikator yang memerlukannya tidak bernilai."
         )
+    read = []
     for f in r.berkas:
         if f.gagal:
             context.log.error(f"{spec.name} {r.tahun}: {f.berkas} tidak dapat dibaca: {f.gagal}")
         else:
-            context.log.info(
-                f"{f.berkas}: {f.dibaca} baris dibaca, {f.diterima} diterima, {f.ditolak} ditolak"
-            )
+            read.append(f"{f.berkas}: {f.dibaca} baris dibaca, {f.diterima} diterima, "
+                        f"{f.ditolak} ditolak")  # fmt: skip
+    if read:
+        folder = f"raw/{spec.name}/{r.tahun}/"
+        context.log.info(f"{spec.name} {r.tahun} dari {folder}: " + "; ".join(read))
 
 
 def _build(spec: SourceSpec) -> dg.AssetsDefinition:
@@ -207,7 +211,6 @@ def _build(spec: SourceSpec) -> dg.AssetsDefinition:
         jenis = load_jenis_layanan(paths.reference) if spec.name == "layanan" else None
         staged: dict[int, Staged] = {}
         for tahun, wilayah in inputs["wilayah"].items():
-            context.log.info(f"Membaca {spec.name} {tahun} dari raw/{spec.name}/{tahun}/ ...")
             staged[tahun] = stage_source(
                 spec,
                 paths.raw / spec.name / str(tahun),

@@ -151,8 +151,7 @@ def berkas_matriks(
     years = [int(k) for k in context.partition_keys]
     kelurahan = Wilayah.from_json(wilayah[max(wilayah)]).names
     exported = export_files(context, warehouse, paths, years, kelurahan)
-    for path in exported.paths:
-        context.log.info(f"Ditulis: {path.name}")
+    context.log.info("Ditulis: " + ", ".join(path.name for path in exported.paths))
     # The trend charts are Excel charts in the workbook; here their figures, as tables.
     from iku_pipeline.publish.charts import markdown
 
