@@ -15,6 +15,26 @@ PG_URL = os.environ.get(
 )
 
 
+# ---------------------------------------------------------------- scheduling
+# `make test` runs on both cores (pytest-xdist, pyproject.toml). The longest tests start
+# first, so that the two workers end together rather than one waiting on a long test
+# picked up last: those marked ``slow``, then the modules that start Dagster processes
+# or servers, then the rest, each in file order.
+PROCESS_MODULES = {
+    "test_celery", "test_deploy", "test_outage", "test_personal_data", "test_pipeline",
+    "test_reliability", "test_status", "test_toy_source", "test_ui",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if item.module.__name__.rsplit(".", 1)[-1] in PROCESS_MODULES else 2
+
+    items.sort(key=rank)  # stable: file order within a rank
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A writable copy of the fixture extracts (raw/ and reference/)."""

@@ -1,5 +1,6 @@
 """A child process that publishes one year again and again, for the crash and
-concurrency tests: ``python -m iku_pipeline_tests.publisher_child URL YEAR RUN_ID LOOPS``.
+concurrency tests: ``python -m iku_pipeline_tests.publisher_child URL YEAR RUN_ID LOOPS``,
+or forked by ``iku_pipeline_tests.forking`` (``main(argv)``).
 
 Each publication writes a realisasi_iku year, 20,000 rejected rows and a publication
 log that all carry the run id, so a reader can tell whether a year is whole.
@@ -35,8 +36,9 @@ def frames(tahun: int, run_id: str) -> dict[str, pd.DataFrame]:
     return {"realisasi_iku": realisasi, "baris_ditolak": rejected, "riwayat_publikasi": log}
 
 
-def main() -> int:
-    url, tahun, run_id, loops = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+def main(argv: list[str] | None = None) -> int:
+    url, tahun, run_id, loops = argv if argv is not None else sys.argv[1:]
+    tahun, loops = int(tahun), int(loops)
     engine = make_engine(url)
     for i in range(loops):
         replace_year(engine, tahun, frames(tahun, f"{run_id}-{i}"), f"{run_id}-{i}")

@@ -1,5 +1,6 @@
 """A child process that stores one frame again and again, for the kill test of the
-stored values: ``python -m iku_pipeline_tests.store_writer_child FOLDER ROWS LOOPS``.
+stored values: ``python -m iku_pipeline_tests.store_writer_child FOLDER ROWS LOOPS``, or
+forked by ``iku_pipeline_tests.forking`` (``main(argv)``).
 
 Write ``i`` stores ``ROWS + i`` rows whose column ``i`` is ``i``, so a reader can tell a
 whole value from a torn one.
@@ -25,8 +26,9 @@ def values(rows: int, loops: int):
         )
 
 
-def main() -> int:
-    folder, rows, loops = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def main(argv: list[str] | None = None) -> int:
+    folder, rows, loops = argv if argv is not None else sys.argv[1:]
+    rows, loops = int(rows), int(loops)
     io = YearFilesIOManager()
     for i, value in enumerate(values(rows, loops)):
         io.dump_to_path(None, value, UPath(folder) / "2023")

@@ -7,8 +7,6 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from iku_pipeline.sources.specs import SOURCE_ORDER, SOURCES
 from iku_pipeline.sources.validate import stage_source
 from iku_pipeline_tests import test_compute
 from iku_pipeline_tests.common import WILAYAH
+from iku_pipeline_tests.forking import ForkServer
 from iku_pipeline_tests.test_pipeline import run_year, table
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data"
@@ -165,25 +164,30 @@ def test_interrupted_write_leaves_the_old_value_and_no_temporary_file(sample, tm
 
 def test_killed_writer_leaves_a_complete_value(tmp_path):
     rows = 300_000
-    child = [sys.executable, "-m", "iku_pipeline_tests.store_writer_child", str(tmp_path), str(rows)]
-    assert subprocess.run([*child, "1"], timeout=120).returncode == 0
-    rng = random.Random(2023)
-    for k in range(KILLS):
-        proc = subprocess.Popen([*child, "1000"], stdout=subprocess.PIPE, start_new_session=True)
-        proc.stdout.readline()  # killed after its first write, at a random point
-        time.sleep(rng.uniform(0.0, 0.4))
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        proc.stdout.close()
-        frame = read_frame(tmp_path / "2023.arrow")
-        i = int(frame["i"].iloc[0])
-        assert len(frame) == rows + i, k
-        assert (frame["i"] == i).all(), k
-        assert frame["teks"].iloc[-1] == f"baris {rows + i - 1:07d}"
-    assert subprocess.run([*child, "1"], timeout=120).returncode == 0
+    # Writers forked from one parent that imported them: each writes at once.
+    with ForkServer("iku_pipeline_tests.store_writer_child") as fork:
+        assert fork.start([tmp_path, rows, 1], tag="first").wait() == 0
+        rng = random.Random(2023)
+        for k in range(KILLS):
+            child = fork.start([tmp_path, rows, 1000], tag=f"kill{k}")
+            assert child.readline().startswith("stored ")  # killed after its first write,
+            time.sleep(rng.uniform(0.0, 0.4))  # at a random point
+            os.killpg(child.pid, signal.SIGKILL)
+            assert child.wait() == -signal.SIGKILL
+            _assert_whole_value(tmp_path, rows, k)
+        assert fork.start([tmp_path, rows, 1], tag="last").wait() == 0
     # What a killed write left (its temporary file) never replaces a value.
     assert "2023.arrow" in {p.name for p in tmp_path.iterdir()}
     print(f"stored values: {KILLS} kills survived")
+
+
+def _assert_whole_value(tmp_path: Path, rows: int, k: int) -> None:
+    """The stored value is one write's, whole."""
+    frame = read_frame(tmp_path / "2023.arrow")
+    i = int(frame["i"].iloc[0])
+    assert len(frame) == rows + i, k
+    assert (frame["i"] == i).all(), k
+    assert frame["teks"].iloc[-1] == f"baris {rows + i - 1:07d}"
 
 
 # ---------------------------------------------------------------- who reads what

@@ -1,7 +1,6 @@
 """End to end through Dagster: one year of the fixture extracts, published and checked
 row by row (DATA_CONTRACT §4-§5), rerun, a failed file, a year with nothing delivered."""
 
-import dagster as dg
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -9,6 +8,7 @@ import sqlalchemy as sa
 from iku_pipeline.definitions import defs
 from iku_pipeline.publish.warehouse import make_engine
 from iku_pipeline.resources import IkuPaths, Warehouse
+from iku_pipeline_tests.common import ephemeral_instance
 
 K = "Kecamatan Metro Utara"
 
@@ -85,16 +85,15 @@ EXPECTED_REJECTED_2023 = {
 
 def run_year(data_dir, url, tahun: str, raise_on_error=True):
     job = defs.resolve_job_def("iku_tahunan")
-    with dg.DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(
-            partition_key=tahun,
-            instance=instance,
-            resources={
-                "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
-                "warehouse": Warehouse(database_url=url),
-            },
-            raise_on_error=raise_on_error,
-        )
+    return job.execute_in_process(
+        partition_key=tahun,
+        instance=ephemeral_instance(),
+        resources={
+            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
+            "warehouse": Warehouse(database_url=url),
+        },
+        raise_on_error=raise_on_error,
+    )
 
 
 def table(url, name, tahun=None) -> pd.DataFrame:
@@ -297,6 +296,7 @@ def test_failed_files_fail_the_year_and_keep_its_previous_publication(data_dir, 
     assert set(after["run_id"]) == {first.run_id}
 
 
+@pytest.mark.slow
 def test_contract_command_with_defaults_writes_under_data(data_dir, tmp_path):
     """§7: only IKU_DATA_DIR set; the warehouse and files go to data/warehouse/ and
     data/published/ of the working directory."""
@@ -318,6 +318,42 @@ def test_contract_command_with_defaults_writes_under_data(data_dir, tmp_path):
     url = f"sqlite:///{cwd / 'data' / 'warehouse' / 'iku.sqlite'}"
     assert len(table(url, "realisasi_iku", 2023)) == 40
     assert (cwd / "data" / "published" / "matriks_iku_2023.xlsx").is_file()
+
+
+@pytest.mark.slow
+def test_the_demo_commands_run_a_range_as_one_run_and_print_it(data_dir, tmp_path):
+    """What `make demo` runs, from a shell: `dagster asset materialize --select '*'
+    --partition-range` (every asset a single-run backfill: one run for the years), then
+    the summary of the published values."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IKU_")}
+    env.update(IKU_DATA_DIR=str(data_dir), IKU_OUTPUT_DIR=str(tmp_path / "published"),
+               IKU_DATABASE_URL=f"sqlite:///{tmp_path / 'iku.sqlite'}",
+               DAGSTER_HOME=str(tmp_path / "dh"))  # fmt: skip
+    (tmp_path / "dh").mkdir()
+    run = subprocess.run(
+        [sys.executable, "-m", "dagster", "asset", "materialize", "-m",
+         "iku_pipeline.definitions", "--select", "*", "--partition-range", "2022...2023"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    url = env["IKU_DATABASE_URL"]
+    published = table(url, "realisasi_iku")
+    assert published.groupby("tahun").size().to_dict() == {2022: 40, 2023: 40}
+    assert published["run_id"].nunique() == 1  # both years in one run
+    assert (tmp_path / "published" / "matriks_iku_2021-2025.xlsx").is_file()
+
+    summary = subprocess.run(
+        [sys.executable, "-m", "iku_pipeline.summary"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert summary.returncode == 0, summary.stderr[-2000:]
+    assert f"Realisasi IKU {K}" in summary.stdout
+    row_1 = next(line for line in summary.stdout.splitlines() if line.startswith("1 "))
+    assert f"{700 / 11:,.2f}" in row_1 and "belum tersedia" in row_1  # 2023; 2022 none
 
 
 def test_an_older_warehouse_is_upgraded_and_a_rerun_publishes(data_dir, warehouse_url):

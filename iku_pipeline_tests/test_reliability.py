@@ -8,18 +8,25 @@ duplicating nothing. ``IKU_RELIABILITY_KILLS`` sets how many kills (default 20).
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from iku_pipeline.publish.warehouse import YEAR_TABLES, make_engine
+from iku_pipeline_tests.forking import ForkServer
 from iku_pipeline_tests.publisher_child import REJECTED_ROWS
 
 KILLS = int(os.environ.get("IKU_RELIABILITY_KILLS", "20"))
-CHILD = [sys.executable, "-m", "iku_pipeline_tests.publisher_child"]
+
+
+@pytest.fixture(scope="module")
+def fork():
+    """Publishing children (``publisher_child``), forked from one parent that imported
+    them: each starts publishing at once instead of after Python's start-up."""
+    with ForkServer("iku_pipeline_tests.publisher_child") as server:
+        yield server
 
 
 def year_state(url: str, tahun: int) -> dict[str, tuple[int, set]]:
@@ -47,58 +54,47 @@ def assert_whole(url: str, tahun: int) -> str:
     return runs.pop()
 
 
-def publish(url: str, tahun: int, run_id: str, loops: int = 1) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*CHILD, url, str(tahun), run_id, str(loops)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def publish(fork: ForkServer, url: str, tahun: int, run_id: str, loops: int = 1) -> int:
+    """Publish in a child to its end; its exit code."""
+    return fork.start([url, tahun, run_id, loops], tag=run_id).wait()
 
 
-def test_killed_publication_leaves_the_previous_or_the_new_year(warehouse_url):
-    assert publish(warehouse_url, 2023, "awal").returncode == 0
+@pytest.mark.slow
+def test_killed_publication_leaves_the_previous_or_the_new_year(fork, warehouse_url):
+    assert publish(fork, warehouse_url, 2023, "awal") == 0
     previous = assert_whole(warehouse_url, 2023)
     rng = random.Random(20231)
     changed = 0
     for k in range(KILLS):
-        child = subprocess.Popen(
-            [*CHILD, warehouse_url, "2023", f"kill{k}", "50"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        # Start-up takes longer than a publication: kill at a random point after the
-        # child's first commit, while it is deleting, inserting or committing again.
-        child.stdout.readline()
+        child = fork.start([warehouse_url, 2023, f"kill{k}", 50], tag=f"kill{k}")
+        # Kill at a random point after the child's first commit, while it is deleting,
+        # inserting or committing again.
+        assert child.readline().startswith(f"published kill{k}-"), child.lines
         time.sleep(rng.uniform(0.0, 0.6))
         os.killpg(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-        child.stdout.close()
+        assert child.wait() == -signal.SIGKILL  # killed, not finished
         now = assert_whole(warehouse_url, 2023)
         changed += now != previous
         assert now.startswith(f"kill{k}-")
         previous = now
     assert changed == KILLS  # every child committed at least once before its kill
-    assert publish(warehouse_url, 2023, "sesudah").returncode == 0
+    assert publish(fork, warehouse_url, 2023, "sesudah") == 0
     assert assert_whole(warehouse_url, 2023) == "sesudah-0"
     print(f"reliability: {KILLS} kills survived")
 
 
-def test_two_years_and_the_same_year_published_at_once(warehouse_url):
-    publish(warehouse_url, 2022, "siap")  # tables exist before the race
+@pytest.mark.slow
+def test_two_years_and_the_same_year_published_at_once(fork, warehouse_url, tmp_path):
+    assert publish(fork, warehouse_url, 2022, "siap") == 0  # tables exist before the race
     runs = [(2022, "a"), (2023, "b"), (2023, "c"), (2022, "d")]
-    children = [
-        subprocess.Popen(
-            [*CHILD, warehouse_url, str(t), r, "3"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    children = [  # forked at once: they race from their first statement
+        fork.start([warehouse_url, t, r, 3], tag=r, stderr=str(tmp_path / f"{r}.err"))
         for t, r in runs
     ]
-    outcomes = [c.communicate(timeout=300) + (c.returncode,) for c in children]
-    for (tahun, run), (out, err, code) in zip(runs, outcomes, strict=True):
+    codes = [c.wait() for c in children]
+    outcomes = [((tmp_path / f"{r}.err").read_text(), code)
+                for (_, r), code in zip(runs, codes, strict=True)]  # fmt: skip
+    for (err, code) in outcomes:
         if code != 0:  # a clear error, never a silent partial write
             assert "locked" in err or "deadlock" in err or "could not" in err, err
     assert sum(code == 0 for *_, code in outcomes) >= 2
