@@ -116,7 +116,8 @@ class PbbPayments:
     def run_of_payment(self) -> np.ndarray:
         """Each matched payment's run (its index in ``objects``)."""
         lengths = np.diff(np.append(self.runs, len(self.amount)))
-        return np.repeat(np.arange(len(self.runs)), lengths)
+        index = np.int32 if len(self.runs) < 2**31 else np.int64  # half the memory
+        return np.repeat(np.arange(len(self.runs), dtype=index), lengths)
 
     def on_time(self) -> np.ndarray:
         """Whether each matched payment is dated on or before its wajib pajak's
