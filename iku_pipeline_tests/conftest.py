@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -24,6 +25,28 @@ PROCESS_MODULES = {
     "test_celery", "test_deploy", "test_outage", "test_personal_data", "test_pipeline",
     "test_reliability", "test_status", "test_toy_source", "test_ui",
 }  # fmt: skip
+
+
+def pytest_configure(config):
+    """Temporary folders of this session under a folder of its own (unless --basetemp is
+    given): pytest's numbered folders are shared by every session of the user, and the
+    one ending would delete the older ones (their Hypothesis cases are thousands of
+    folders) while other sessions still delete or use them. Removed at the end when
+    every test passed, kept otherwise."""
+    if hasattr(config, "workerinput") or config.option.basetemp:
+        return  # a pytest-xdist worker: its folder is under the controller's
+    config.option.basetemp = tempfile.mkdtemp(prefix="iku-tests-")
+    config._iku_basetemp = config.option.basetemp
+
+
+def pytest_unconfigure(config):
+    basetemp = getattr(config, "_iku_basetemp", None)
+    if basetemp and getattr(config, "_iku_passed", False):
+        shutil.rmtree(basetemp, ignore_errors=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config._iku_passed = exitstatus == 0
 
 
 def pytest_collection_modifyitems(config, items):
