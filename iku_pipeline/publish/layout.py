@@ -373,3 +373,26 @@ def print_setup(ws, last_row: int, last_col: int, repeat: tuple[int, int] | None
     if repeat is not None:
         ws.repeat_rows(*repeat)
     ws.set_footer(f"&L&8{footer}&R&8Halaman &P dari &N")
+
+
+def finish_block_sheet(ws, f: Formats, h: Heights, widths: Sequence[float], header_row: int,
+                       row: int, blocks: Sequence[int], notes: Sequence[str],
+                       footer: str) -> None:
+    """End a sheet of indicator blocks (the per-kelurahan sheets): its notes in small
+    italics across the sheet from ``row``, every row's height set (Excel and LibreOffice
+    differ on a row left to its default, so the page breaks fall where computed), page
+    breaks only between blocks (a page never starts inside one: its rows would have no
+    indicator beside them), and the print setup repeating the header."""
+    ncols = len(widths)
+    small = f(italic=True, text_wrap=True, font_size=f.size - 1)
+    for note in notes:
+        ws.merge_range(row, 0, row, ncols - 1, note, small)
+        h.fit(row, 0, note, f.size - 1, last_col=ncols - 1)
+        row += 1
+    one_line = height(1, f.size)
+    for r_ in range(header_row, row):
+        h.need[r_] = max(h.need[r_], one_line)
+    heights = h.apply(ws, default=one_line)
+    repeat = (header_row, header_row + 2)
+    ws.set_h_pagebreaks(block_breaks(heights, widths, blocks, row, repeat, default=one_line))
+    print_setup(ws, row - 1, ncols - 1, repeat=repeat, footer=footer)

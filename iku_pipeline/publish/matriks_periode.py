@@ -19,7 +19,7 @@ from iku_pipeline.publish.layout import (
     Formats,
     Heights,
     block,
-    block_breaks,
+    finish_block_sheet,
     header_block,
     height,
     notes_and_signature,
@@ -237,23 +237,9 @@ def _sheet_kelurahan(wb, kel: pd.DataFrame, matriks: pd.DataFrame, years: list[i
         block(ws, f, h, first, last, 2, t["satuan"], f.size, align="center")
     blocks.append(row)  # the notes under the table, kept together too
     row += 1
-    small = f(italic=True, text_wrap=True, font_size=f.size - 1)
     notes = [CATATAN_STRIP,
              "Target ditetapkan untuk kecamatan; capaian tidak dihitung per kelurahan.",
              *catatan_tambahan()]
     notes += [f"IKU {i.no}: {i.catatan}" for i in INDIKATOR if i.catatan]
-    for note in notes:
-        ws.merge_range(row, 0, row, ncols - 1, note, small)
-        h.fit(row, 0, note, f.size - 1, last_col=ncols - 1)
-        row += 1
-    # Every row's height is set (Excel and LibreOffice differ on a row left to its
-    # default), so the page breaks below fall where they are computed.
-    one_line = height(1, f.size)
-    for r_ in range(header_row, row):
-        h.need[r_] = max(h.need[r_], one_line)
-    heights = h.apply(ws, default=one_line)
-    repeat = (header_row, header_row + 2)
-    # A page never starts inside a block: its rows would have no indicator beside them.
-    ws.set_h_pagebreaks(block_breaks(heights, widths, blocks, row, repeat, default=one_line))
-    print_setup(ws, row - 1, ncols - 1, repeat=repeat,
-                footer=f"Realisasi IKU per kelurahan {years[0]}-{years[-1]}")
+    finish_block_sheet(ws, f, h, widths, header_row, row, blocks, notes,
+                       footer=f"Realisasi IKU per kelurahan {years[0]}-{years[-1]}")

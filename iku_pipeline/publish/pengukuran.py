@@ -30,7 +30,7 @@ from iku_pipeline.publish.layout import (
     Formats,
     Heights,
     block,
-    block_breaks,
+    finish_block_sheet,
     header_block,
     height,
     notes_and_signature,
@@ -251,20 +251,10 @@ def _sheet_kelurahan(wb, wilayah: list[str], cells: dict, data: Triwulan) -> Non
         block(ws, f, h, first, row - 1, 2, t["satuan"], f.size, align="center")
     blocks.append(row)
     row += 1
-    small = f(italic=True, text_wrap=True, font_size=f.size - 1)
-    for note in (CATATAN_KUMULATIF, CATATAN_STRIP,
-                 "Target ditetapkan untuk kecamatan; capaian tidak dihitung per kelurahan."):
-        ws.merge_range(row, 0, row, ncols - 1, note, small)
-        h.fit(row, 0, note, f.size - 1, last_col=ncols - 1)
-        row += 1
-    one_line = height(1, f.size)
-    for r_ in range(header_row, row):
-        h.need[r_] = max(h.need[r_], one_line)
-    heights = h.apply(ws, default=one_line)
-    repeat = (header_row, header_row + 2)
-    ws.set_h_pagebreaks(block_breaks(heights, widths, blocks, row, repeat, default=one_line))
-    print_setup(ws, row - 1, ncols - 1, repeat=repeat,
-                footer=f"Realisasi triwulan per kelurahan {data.tahun}")
+    notes = (CATATAN_KUMULATIF, CATATAN_STRIP,
+             "Target ditetapkan untuk kecamatan; capaian tidak dihitung per kelurahan.")
+    finish_block_sheet(ws, f, h, widths, header_row, row, blocks, notes,
+                       footer=f"Realisasi triwulan per kelurahan {data.tahun}")
 
 
 # ---------------------------------------------------------------- native charts
