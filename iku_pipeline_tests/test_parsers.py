@@ -343,3 +343,37 @@ def test_key_comparisons_agree_with_pandas_on_python_strings(values, known):
         known[p] if p >= 0 else None for p in at
     ]
     assert parsers.all_distinct(text) == (not plain.dropna().duplicated().any())
+
+
+def test_an_xlsx_column_is_parsed_once_per_distinct_value_and_type():
+    """An XLSX column mixes text, numbers, dates and booleans; each distinct cell is
+    parsed once, but ``1``, ``1.0`` and ``True`` (equal in Python) stay apart: the
+    boolean is no amount, and each reason quotes the cell as the sheet shows it."""
+    from iku_pipeline.sources.columns import parse_columns
+    from iku_pipeline.sources.specs import Column, Kind
+
+    cells = [1, True, 1.0, "Rp 2.000", None, "dua ribu", 1, dt.datetime(2023, 5, 1), 2.5]
+    frame = pd.DataFrame({"nilai": pd.Series(cells, dtype=object, index=range(10, 19))})
+    values, errors = parse_columns(frame, [Column("nilai", Kind.RUPIAH)], 2023, WILAYAH)
+
+    got = [None if pd.isna(v) else int(v) for v in values["nilai"]]
+    assert got == [1, None, 1, 2000, None, None, 1, None, None]
+    assert errors["nilai"].sort_index().to_dict() == {
+        11: "nilai TRUE bukan angka",
+        15: "nilai dua ribu bukan angka yang dikenali",
+        17: "nilai 01/05/2023 bukan angka",
+        18: "nilai 2.5 bukan rupiah bulat (ada angka desimal)",
+    }
+
+
+def test_excel_dates_beyond_pandas_range_are_rejected_not_dropped():
+    cells = pd.Series(
+        [dt.datetime(2023, 3, 1, 14, 30), dt.date(2023, 3, 2), dt.datetime(3000, 1, 1), 7],
+        dtype=object,
+    )
+    parsed = parsers.parse_date(cells)
+    assert parsed.values.tolist()[:2] == [pd.Timestamp("2023-03-01"), pd.Timestamp("2023-03-02")]
+    assert parsed.values.isna().tolist()[2:] == [True, True]
+    assert parsed.errors.tolist() == [
+        None, None, "tanggal 01/01/3000 tidak valid", "tanggal 7 tidak valid"
+    ]

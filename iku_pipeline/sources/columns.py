@@ -69,13 +69,30 @@ def taken(values: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(values.array.take(codes, allow_fill=True), index=index, name=values.name)
 
 
+def _factorize(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(code per cell, -1 where empty; the distinct cells). An XLSX column may mix text,
+    numbers and dates: its cells are told apart by type too, so ``1``, ``1.0`` and
+    ``True`` (equal in Python) stay three values, each shown as the sheet shows it."""
+    if parsers.is_text(cells):
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        return codes, pd.Series(uniques, dtype=cells.dtype)
+    values = cells.to_numpy(dtype=object)
+    present = ~pd.isna(values)
+    typed = np.full(len(values), None, dtype=object)
+    typed[present] = np.fromiter(
+        ((type(v), v) for v in values[present]), dtype=object, count=int(present.sum())
+    )
+    codes, uniques = pd.factorize(typed, use_na_sentinel=True)
+    return codes, pd.Series([v for _, v in uniques], dtype=object)
+
+
 def _parse_column(
     column: Column, cells: pd.Series, wilayah: Wilayah
 ) -> tuple[pd.Series, pd.Series]:
     """(parsed values, reasons of the cells that failed to parse)."""
-    if column.kind in _BY_DISTINCT and parsers.is_text(cells):
-        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-        parsed = _parse(column, pd.Series(uniques, dtype=cells.dtype), wilayah)
+    if column.kind in _BY_DISTINCT and (parsers.is_text(cells) or cells.dtype == object):
+        codes, uniques = _factorize(cells)
+        parsed = _parse(column, uniques, wilayah)
         bad = parsed.errors.notna().to_numpy()
         where = np.full(len(uniques) + 1, -1, dtype=np.int64)  # [-1] for empty cells
         where[: len(uniques)][bad] = np.arange(int(bad.sum()))

@@ -213,8 +213,14 @@ def is_empty(cells: pd.Series) -> pd.Series:
         text = arrow(cells)
         empty = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
         return pd.Series(pc.fill_null(empty, True).to_numpy(zero_copy_only=False), index=cells.index)
-    text = cells.map(_as_str_or_none, na_action="ignore") if _has_natives(cells) else cells
-    return cells.isna() | _text(text).str.strip().fillna("").eq("")
+    # An XLSX column: a cell that is not text (a number, a date) is never empty, so
+    # only the text cells are looked at, in Arrow as above.
+    values = cells.to_numpy(dtype=object)
+    empty = cells.isna().to_numpy(dtype=bool)
+    texts = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    if texts.any():
+        empty[texts] = is_empty(pd.Series(values[texts], dtype=TEXT)).to_numpy(dtype=bool)
+    return pd.Series(empty, index=cells.index)
 
 
 def _has_natives(cells: pd.Series) -> bool:
@@ -223,10 +229,6 @@ def _has_natives(cells: pd.Series) -> bool:
 
 def _is_str_or_na(v: object) -> bool:
     return isinstance(v, str) or v is None or (isinstance(v, float) and np.isnan(v))
-
-
-def _as_str_or_none(v: object) -> str | None:
-    return None if v is None else display(v)
 
 
 def display(v: object) -> str:
@@ -305,6 +307,20 @@ _DATE_FORMATS = (
 _MONTH_NAME = re.compile(r"^(\d{1,2})[ \-/]\s*([a-z]+)\.?[ \-/]\s*(\d{4}|\d{2})$")
 
 
+def _native_dates(dates: pd.Series) -> pd.Series:
+    """Excel dates (``date``/``datetime`` cells) at midnight, NaT beyond pandas' range
+    (years 1677-2262)."""
+    try:
+        return pd.to_datetime(dates, errors="coerce").astype("datetime64[ns]").dt.normalize()
+    except (TypeError, ValueError):  # mixed time zones: one by one
+        def one(v):
+            try:
+                return pd.Timestamp(v).as_unit("ns").normalize().tz_localize(None)
+            except (OverflowError, ValueError):
+                return pd.NaT
+        return pd.Series([one(v) for v in dates], index=dates.index, dtype="datetime64[ns]")
+
+
 def parse_date(cells: pd.Series) -> Parsed:
     """§2 dates, day first always; real Excel dates taken as they are.
 
@@ -316,14 +332,12 @@ def parse_date(cells: pd.Series) -> Parsed:
     errors = _errors_like(cells)
 
     if len(natives):
-        is_date = natives.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
-        for i, v in natives[is_date].items():
-            try:
-                values[i] = pd.Timestamp(v).as_unit("ns").normalize()
-            except (OverflowError, ValueError):  # beyond pandas' range (years 1677-2262)
-                errors[i] = f"tanggal {display(v)} tidak valid"
-        for i, v in natives[~is_date].items():
-            errors[i] = f"tanggal {display(v)} tidak valid"
+        is_date = natives.map(lambda v: isinstance(v, (dt.date, dt.datetime))).astype(bool)
+        dates = natives[is_date]
+        stamps = _native_dates(dates)
+        values[dates.index] = stamps
+        invalid = pd.concat([dates[stamps.isna()], natives[~is_date]])
+        _say(errors, invalid.index, invalid, lambda v: f"tanggal {v} tidak valid")
 
     folded = _fold(text.dropna()).str.replace(r"(\d) 00:00(?::00)?$", r"\1", regex=True)
     folded = folded[folded.ne("")]
@@ -378,13 +392,18 @@ def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parse
     values = pd.Series(np.nan, index=cells.index, dtype="float64")
     errors = _errors_like(cells)
 
-    for i, v in natives.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            errors[i] = f"{label} {display(v)} bukan angka"
-        elif whole and not float(v).is_integer():
-            errors[i] = f"{label} {display(v)} bukan rupiah bulat (ada angka desimal)"
-        else:
-            values[i] = float(v)
+    if len(natives):
+        numeric = natives.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        numeric = numeric.astype(bool)
+        _say(errors, natives.index[~numeric.to_numpy()], natives,
+             lambda v: f"{label} {v} bukan angka")
+        numbers = natives[numeric].astype("float64")
+        if whole:  # float.is_integer: finite and without a fraction
+            fraction = ~(np.isfinite(numbers) & numbers.eq(np.floor(numbers)))
+            _say(errors, numbers.index[fraction.to_numpy()], natives,
+                 lambda v: f"{label} {v} bukan rupiah bulat (ada angka desimal)")
+            numbers = numbers[~fraction]
+        values[numbers.index] = numbers
 
     text = text[~is_empty(text).to_numpy(dtype=bool)]
     cleaned = _clean_amount_text(arrow(text))
