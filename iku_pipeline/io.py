@@ -13,9 +13,17 @@ Partitioned values pass to and from assets as ``{tahun: value}`` whatever the nu
 years in the run, so a single-run backfill of 2021-2025 and a one-year run are one code
 path (Dagster's own UPath IO manager refuses an output of several partitions).
 
-An input declared with ``metadata={"columns": [...]}`` gets only those columns of a
-stored frame: on a local folder the file is memory-mapped, so the other columns are
-never read; ``[]`` reads no column, only the number of rows.
+A source's staged year (``Staged``) is stored as its three parts, each its own file:
+``<asset key>/diterima/<tahun>.arrow``, ``.../ditolak/<tahun>.arrow`` and
+``.../laporan/<tahun>.json``. An input of such an asset names the parts it reads
+(``parts(diterima=[...], laporan=None)``) and gets ``{tahun: {part: value}}``, so a step
+loads only what it reads while the source stays one asset (one materialisation, one
+set of events per run).
+
+An input declared with ``metadata={"columns": [...]}`` (or a part given a list of
+columns) gets only those columns of a stored frame: on a local folder the file is
+memory-mapped, so the other columns are never read; ``[]`` reads no column, only the
+number of rows.
 
 A local write goes to a temporary file renamed over the old one (atomic): a run killed
 mid-write leaves the previous value readable. An object store's put is atomic itself.
@@ -27,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 from upath import UPath
 
+from iku_pipeline.model import Staged
 from iku_pipeline.sources.parsers import TEXT
 
 ARROW, JSON = ".arrow", ".json"
@@ -43,6 +53,23 @@ ARROW, JSON = ".arrow", ".json"
 def only_columns(names) -> dict:
     """Input metadata asking for only these columns of a stored frame."""
     return {"columns": list(names)}
+
+
+STAGED_PARTS = ("diterima", "ditolak", "laporan")
+
+
+def parts(**wanted) -> dict:
+    """Input metadata of a staged source: the parts read, each with its columns (a list)
+    or whole (None; ``laporan`` is always whole)."""
+    unknown = set(wanted) - set(STAGED_PARTS)
+    if unknown:
+        raise ValueError(f"no staged part {sorted(unknown)} (parts: {STAGED_PARTS})")
+    return {"parts": {name: None if c is None else list(c) for name, c in wanted.items()}}
+
+
+def _part_path(path: UPath, part: str) -> UPath:
+    """``<asset key>/<tahun>`` -> ``<asset key>/<part>/<tahun>``."""
+    return path.parent / part / path.name
 
 
 class YearFilesIOManager(dg.UPathIOManager):
@@ -68,6 +95,11 @@ class YearFilesIOManager(dg.UPathIOManager):
             self.dump_to_path(context, value, path)
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
+        if isinstance(obj, Staged):
+            for part, value in (("diterima", obj.diterima), ("ditolak", obj.ditolak),
+                                ("laporan", obj.laporan.to_json())):  # fmt: skip
+                self.dump_to_path(context, value, _part_path(path, part))
+            return
         if isinstance(obj, pd.DataFrame):
             _commit(path.with_suffix(ARROW), lambda sink: _write_arrow(sink, obj))
             stale = path.with_suffix(JSON)
@@ -86,26 +118,66 @@ class YearFilesIOManager(dg.UPathIOManager):
         # Each partition read directly: UPathIOManager logs two debug messages per input
         # (each one an event Dagster stores: a fifth of a year's events).
         paths = self._get_paths_for_partitions(context)
+        metadata = context.definition_metadata or {}
+        wanted = metadata.get("parts")
         out = {}
         for key in context.asset_partition_keys:
             path = paths[key]
-            if not self.path_exists(path):
-                raise FileNotFoundError(
-                    f"{context.asset_key.to_user_string()} {key}: tidak ada nilai tersimpan "
-                    f"di {path} (materialisasikan tahun itu dulu)"
-                )
-            out[int(key)] = self.load_from_path(context, path)
+            if wanted:
+                out[int(key)] = {
+                    part: self.load_stored(context, _part_path(path, part), key, columns)
+                    for part, columns in wanted.items()
+                }
+            elif not self.path_exists(path) and self.path_exists(_part_path(path, "laporan")):
+                out[int(key)] = StoredParts(self, context, path, key)
+            else:
+                out[int(key)] = self.load_stored(context, path, key, metadata.get("columns"))
         return out
 
+    def load_stored(self, context: dg.InputContext, path: UPath, key: str, columns):
+        """One stored value of an input (a frame: only ``columns`` of it, None: all)."""
+        if not self.path_exists(path):
+            raise FileNotFoundError(
+                f"{context.asset_key.to_user_string()} {key}: tidak ada nilai tersimpan "
+                f"di {path} (materialisasikan tahun itu dulu)"
+            )
+        return read_value(path, columns)
+
     def load_from_path(self, context: dg.InputContext, path: UPath):
-        columns = (context.definition_metadata or {}).get("columns")
-        arrow = path.with_suffix(ARROW)
-        if arrow.exists():
-            return read_frame(arrow, columns)
-        return json.loads(path.with_suffix(JSON).read_bytes())
+        return read_value(path, (context.definition_metadata or {}).get("columns"))
 
     def path_exists(self, path: UPath) -> bool:
         return path.with_suffix(ARROW).exists() or path.with_suffix(JSON).exists()
+
+
+class StoredParts(Mapping):
+    """A staged source-year loaded without ``parts`` metadata (an input that may carry
+    none, such as a multi-asset's dependency): each part read, whole, when first used."""
+
+    def __init__(self, manager: YearFilesIOManager, context, path: UPath, key: str):
+        self._load = lambda part: manager.load_stored(context, _part_path(path, part), key, None)
+        self._read: dict[str, Any] = {}
+
+    def __getitem__(self, part: str):
+        if part not in STAGED_PARTS:
+            raise KeyError(part)
+        if part not in self._read:
+            self._read[part] = self._load(part)
+        return self._read[part]
+
+    def __iter__(self):
+        return iter(STAGED_PARTS)
+
+    def __len__(self) -> int:
+        return len(STAGED_PARTS)
+
+
+def read_value(path: UPath, columns: list[str] | None = None):
+    """The value stored at ``path`` (either suffix), only ``columns`` of a frame."""
+    arrow = path.with_suffix(ARROW)
+    if arrow.exists():
+        return read_frame(arrow, columns)
+    return json.loads(path.with_suffix(JSON).read_bytes())
 
 
 # ---------------------------------------------------------------- files

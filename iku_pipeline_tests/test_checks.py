@@ -40,9 +40,9 @@ def test_checks_run_with_the_year(data_dir, tmp_path):
     }
     assert evaluations[("indikator/realisasi_iku", "realisasi_konsisten")].passed
     for source in ("layanan", "pbb_dhkp", "konflik"):
-        assert evaluations[(f"sumber/{source}/diterima", "baris_seimbang")].passed
-        assert evaluations[(f"sumber/{source}/diterima", "berkas_terbaca")].passed
+        assert evaluations[(f"sumber/{source}", "baris_seimbang")].passed
+        assert evaluations[(f"sumber/{source}", "berkas_terbaca")].passed
     # The fixture rejects 9 of 22 register rows on purpose: above the 10% warning line.
-    warning = evaluations[("sumber/layanan/diterima", "penolakan_wajar")]
+    warning = evaluations[("sumber/layanan", "penolakan_wajar")]
     assert not warning.passed
     assert warning.severity.value == "WARN"

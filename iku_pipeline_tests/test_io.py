@@ -67,15 +67,16 @@ def assert_frames(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 
 def test_every_staged_part_of_the_sample_round_trips_exactly(sample, tmp_path):
+    """A source-year is stored as three files a person can open, each read back exactly."""
     assert not sample[2021]["konflik"].diserahkan  # the typed-empty frame is among them
     kinds = set()
     for tahun, staged in sample.items():
         for name, s in staged.items():
             folder = tmp_path / name
-            assert_frames(s.diterima, read_frame(store(folder / "diterima", s.diterima, tahun)))
-            assert_frames(s.ditolak, read_frame(store(folder / "ditolak", s.ditolak, tahun)))
-            YearFilesIOManager().dump_to_path(None, s.laporan.to_json(), UPath(folder) / str(tahun))
-            report = json.loads((folder / f"{tahun}.json").read_text(encoding="utf-8"))
+            YearFilesIOManager().dump_to_path(None, s, UPath(folder) / str(tahun))
+            assert_frames(s.diterima, read_frame(folder / "diterima" / f"{tahun}.arrow"))
+            assert_frames(s.ditolak, read_frame(folder / "ditolak" / f"{tahun}.arrow"))
+            report = json.loads((folder / "laporan" / f"{tahun}.json").read_text(encoding="utf-8"))
             assert SourceReport.from_json(report) == s.laporan
             kinds |= {str(t) for t in s.diterima.dtypes}
     # every kind of staged column went through
@@ -226,12 +227,15 @@ LOADS: list[tuple[str, str, list | None]] = []
 
 
 class RecordingIOManager(YearFilesIOManager):
-    """Records which columns each step asked of each stored value."""
+    """Records which columns each step read of each stored value (of a source: of each
+    part, ``sumber/<sumber>/<part>``)."""
 
-    def load_from_path(self, context, path):
-        columns = (context.definition_metadata or {}).get("columns")
-        LOADS.append((context.step_context.step.key, context.asset_key.to_user_string(), columns))
-        return super().load_from_path(context, path)
+    def load_stored(self, context, path, key, columns):
+        name = context.asset_key.to_user_string()
+        if name.startswith("sumber/"):
+            name += "/" + path.parent.name
+        LOADS.append((context.step_context.step.key, name, columns))
+        return super().load_stored(context, path, key, columns)
 
 
 def test_backfill_run_loads_only_the_declared_columns(data_dir, tmp_path):
@@ -274,7 +278,7 @@ def test_backfill_run_loads_only_the_declared_columns(data_dir, tmp_path):
     for step, key, c in accepted:
         by_step.setdefault(step, {})[key.split("/")[1]] = c
     assert by_step.pop("indikator") == {n: list(c) for n, c in COLUMNS.items()}
-    assert by_step.pop("sumber_musrenbang_ba") == {"musrenbang_usulan": [KEY]}
-    assert by_step.pop("sumber_pbb_pembayaran") == {"pbb_dhkp": [KEY]}
+    assert by_step.pop("sumber__musrenbang_ba") == {"musrenbang_usulan": [KEY]}
+    assert by_step.pop("sumber__pbb_pembayaran") == {"pbb_dhkp": [KEY]}
     assert by_step == {}  # publishing and the checks load no accepted row
     assert all(c is not None for _, _, c in accepted)  # nobody loads every column

@@ -38,9 +38,8 @@ GRAPH_SETTLE_SECONDS = 3
 
 EXPECTED_ASSETS = {
     "referensi/kelurahan",
-    *(f"sumber/{s}/{part}" for s in ("layanan", "musrenbang_usulan", "musrenbang_ba",
-                                     "pbb_dhkp", "pbb_pembayaran", "konflik")
-      for part in ("diterima", "ditolak", "laporan")),
+    *(f"sumber/{s}" for s in ("layanan", "musrenbang_usulan", "musrenbang_ba", "pbb_dhkp",
+                              "pbb_pembayaran", "konflik")),
     "indikator/realisasi_iku",
     "indikator/realisasi_tambahan",
     "indikator/laporan",

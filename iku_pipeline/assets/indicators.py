@@ -13,13 +13,13 @@ import math
 import dagster as dg
 
 from iku_pipeline.assets.checks import realisasi_problems, triwulan_problems
-from iku_pipeline.assets.ingest import WILAYAH_KEY, sumber_ins
+from iku_pipeline.assets.ingest import WILAYAH_KEY, staged_of, sumber_ins
 from iku_pipeline.assets.metadata import realisasi_markdown, triwulan_markdown
 from iku_pipeline.assets.status import status_gagal
 from iku_pipeline.indicators.compute import COLUMNS
 from iku_pipeline.indicators.triwulan import periode, sampai_tanggal_tahun, sampai_teks
 from iku_pipeline.indicators.year import compute_year
-from iku_pipeline.model import SourceFailed, SourceReport, Staged, Wilayah, empty_rejected
+from iku_pipeline.model import SourceFailed, SourceReport, Staged, Wilayah
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.resources import Kalender
 from iku_pipeline.sources.specs import SOURCES
@@ -32,21 +32,11 @@ def indikator_key(part: str) -> dg.AssetKey:
     return dg.AssetKey([GROUP, part])
 
 
-def staged_by_year(diterima: dict, laporan: dict) -> dict[int, dict[str, Staged]]:
-    """{tahun: {sumber: staged}} from the per-source inputs ``{sumber: {tahun: value}}``
+def staged_by_year(inputs: dict) -> dict[int, dict[str, Staged]]:
+    """{tahun: {sumber: staged}} from the per-source inputs ``{sumber: {tahun: parts}}``
     (accepted rows and reports; the rejected rows are not read here)."""
-    years = next(iter(laporan.values())).keys()
-    return {
-        tahun: {
-            name: Staged(
-                SourceReport.from_json(laporan[name][tahun]),
-                diterima[name][tahun],
-                empty_rejected(),
-            )
-            for name in SOURCES
-        }
-        for tahun in years
-    }
+    years = next(iter(inputs.values())).keys()
+    return {tahun: {name: staged_of(inputs[name][tahun]) for name in SOURCES} for tahun in years}
 
 
 def failed_files_message(reports: dict[int, dict[str, SourceReport]]) -> str | None:
@@ -60,11 +50,7 @@ def failed_files_message(reports: dict[int, dict[str, SourceReport]]) -> str | N
     )
 
 
-_INS = {
-    "wilayah": dg.AssetIn(key=WILAYAH_KEY),
-    **{f"{n}_diterima": i for n, i in sumber_ins("diterima", COLUMNS).items()},
-    **{f"{n}_laporan": i for n, i in sumber_ins("laporan").items()},
-}
+_INS = {"wilayah": dg.AssetIn(key=WILAYAH_KEY), **sumber_ins(diterima=COLUMNS, laporan=None)}
 
 
 @dg.multi_asset(
@@ -123,9 +109,7 @@ _INS = {
 )
 def indikator(context: dg.AssetExecutionContext, kalender: Kalender, wilayah, **inputs):
     """Fails, naming every unreadable file, when a delivered file could not be read."""
-    diterima = {n: inputs[f"{n}_diterima"] for n in SOURCES}
-    laporan = {n: inputs[f"{n}_laporan"] for n in SOURCES}
-    years = staged_by_year(diterima, laporan)
+    years = staged_by_year(inputs)
     message = failed_files_message(
         {t: {n: s.laporan for n, s in by.items()} for t, by in years.items()}
     )

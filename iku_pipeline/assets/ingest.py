@@ -1,10 +1,10 @@
 """Ingest assets: the kelurahan table, then one multi-asset per source reading
 ``raw/<sumber>/<tahun>/`` (docs/data-contract.md §1-§4, §9).
 
-Each source's step stores three values per year, so every later step loads only what it
-reads: ``sumber/<sumber>/diterima`` (the accepted rows, typed, personal data masked),
-``sumber/<sumber>/ditolak`` (the rejected rows as ``baris_ditolak`` records) and
-``sumber/<sumber>/laporan`` (files, counts, figures). Its checks run in the same step.
+Each source is one asset, ``sumber/<sumber>``, whose year is stored as three parts, so
+every later step loads only what it reads (``io.parts``): ``diterima`` (the accepted
+rows, typed, personal data masked), ``ditolak`` (the rejected rows as ``baris_ditolak``
+records) and ``laporan`` (files, counts, figures). Its checks run in the same step.
 A file that cannot be read does not stop the other sources from being read: it is
 logged, shown in the metadata and the checks, and the indicator step then fails the
 year naming every such file at once (§4).
@@ -16,7 +16,7 @@ built from the specs, so a new source needs only its spec and its schema.
 import dagster as dg
 
 from iku_pipeline.assets.metadata import column_schema, staged_metadata
-from iku_pipeline.io import only_columns
+from iku_pipeline.io import parts
 from iku_pipeline.model import KEY, SourceReport, Staged, Wilayah, empty_rejected
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.resources import IkuPaths, Validation
@@ -25,26 +25,25 @@ from iku_pipeline.sources.specs import SOURCES, SourceSpec
 from iku_pipeline.sources.validate import stage_source
 
 GROUP = "sumber"
-PARTS = ("diterima", "ditolak", "laporan")
 WILAYAH_KEY = dg.AssetKey(["referensi", "kelurahan"])
 
 
-def sumber_key(sumber: str, part: str) -> dg.AssetKey:
-    """``sumber/<sumber>/<part>``, part one of ``PARTS``."""
-    return dg.AssetKey([GROUP, sumber, part])
+def sumber_key(sumber: str) -> dg.AssetKey:
+    """``sumber/<sumber>``."""
+    return dg.AssetKey([GROUP, sumber])
 
 
-def sumber_ins(part: str, columns=None) -> dict[str, dg.AssetIn]:
-    """One input per source, named after it: its ``part``; of a frame, when ``columns``
-    is given, only ``columns[sumber]`` (none of a source missing there: its rows are
-    counted, not read)."""
-    return {
-        name: dg.AssetIn(
-            key=sumber_key(name, part),
-            metadata=only_columns(columns.get(name, ())) if columns is not None else None,
-        )
-        for name in SOURCES
-    }
+def sumber_ins(**wanted) -> dict[str, dg.AssetIn]:
+    """One input per source, named after it, loading the parts ``wanted`` (``io.parts``):
+    ``{tahun: {part: value}}``. A part given as a mapping takes ``columns[sumber]`` of
+    its frame (none of a source missing there: its rows are counted, not read)."""
+    def of(name: str) -> dict:
+        return {
+            part: columns.get(name, ()) if isinstance(columns, dict) else columns
+            for part, columns in wanted.items()
+        }
+
+    return {name: dg.AssetIn(key=sumber_key(name), metadata=parts(**of(name))) for name in SOURCES}
 
 
 _COMMON = dict(partitions_def=tahun_partitions, backfill_policy=dg.BackfillPolicy.single_run())
@@ -67,20 +66,19 @@ def kelurahan(context: dg.AssetExecutionContext, paths: IkuPaths) -> dict[int, d
     return {int(k): wilayah.to_json() for k in context.partition_keys}
 
 
+def staged_of(part: dict) -> Staged:
+    """A staged source-year from the parts an input loaded (``diterima`` and
+    ``laporan``); its rejected rows are not read."""
+    return Staged(SourceReport.from_json(part["laporan"]), part["diterima"], empty_rejected())
+
+
 def _referenced(spec: SourceSpec, inputs: dict, tahun: int) -> dict[str, Staged]:
     """The sources ``spec`` refers to, of one year: their report and accepted keys."""
-    return {
-        ref.source: Staged(
-            SourceReport.from_json(inputs[f"{ref.source}_laporan"][tahun]),
-            inputs[f"{ref.source}_diterima"][tahun],
-            empty_rejected(),
-        )
-        for ref in spec.references
-    }
+    return {ref.source: staged_of(inputs[ref.source][tahun]) for ref in spec.references}
 
 
 def _checks(spec: SourceSpec) -> list[dg.AssetCheckSpec]:
-    asset = sumber_key(spec.name, "diterima")
+    asset = sumber_key(spec.name)
     return [
         dg.AssetCheckSpec(
             "baris_seimbang",
@@ -104,7 +102,7 @@ def _checks(spec: SourceSpec) -> list[dg.AssetCheckSpec]:
 
 
 def _check_results(spec: SourceSpec, staged: dict[int, Staged], limit: float):
-    asset = sumber_key(spec.name, "diterima")
+    asset = sumber_key(spec.name)
     seimbang, terbaca, wajar = {}, {}, {}
     for tahun, s in staged.items():
         r = s.laporan
@@ -164,39 +162,21 @@ def _log_year(context, spec: SourceSpec, staged: Staged) -> None:
 def _build(spec: SourceSpec) -> dg.AssetsDefinition:
     ins = {"wilayah": dg.AssetIn(key=WILAYAH_KEY)}
     for ref in spec.references:  # of a referenced source, its report and accepted keys
-        ins[f"{ref.source}_laporan"] = dg.AssetIn(key=sumber_key(ref.source, "laporan"))
-        ins[f"{ref.source}_diterima"] = dg.AssetIn(
-            key=sumber_key(ref.source, "diterima"), metadata=only_columns([KEY])
+        ins[ref.source] = dg.AssetIn(
+            key=sumber_key(ref.source), metadata=parts(diterima=[KEY], laporan=None)
         )
-    outs = {
-        "diterima": dg.AssetOut(
-            key=sumber_key(spec.name, "diterima"),
-            description=f"Rows of the {spec.judul} that pass every rule of the data contract, "
-            "typed, personal data masked.",
-            metadata={"dagster/column_schema": column_schema(spec.name)},
-            kinds={"pandas"},
-        ),
-        "ditolak": dg.AssetOut(
-            key=sumber_key(spec.name, "ditolak"),
-            description=f"Rejected rows of the {spec.judul}: file, row, column, reason, "
-            "masked values (to baris_ditolak).",
-            kinds={"pandas"},
-        ),
-        "laporan": dg.AssetOut(
-            key=sumber_key(spec.name, "laporan"),
-            description=f"The {spec.judul}'s files: size, sha256, rows read, accepted, "
-            "rejected, and why a file could not be read.",
-            kinds={"json"},
-        ),
-    }
 
-    @dg.multi_asset(
-        name=f"sumber_{spec.name}",
-        outs=outs,
+    @dg.asset(
+        key=sumber_key(spec.name),
+        description=f"The {spec.judul} of each year, validated: the rows that pass every "
+        "rule of the data contract (typed, personal data masked), the rejected rows (file, "
+        "row, column, reason, masked values) and the report of its files (size, sha256, "
+        "rows read, accepted, rejected, and why a file could not be read).",
         ins=ins,
         check_specs=_checks(spec),
         group_name=GROUP,
-        can_subset=False,
+        metadata={"dagster/column_schema": column_schema(spec.name)},
+        kinds={"pandas"},
         **_COMMON,
     )
     def _asset(
@@ -223,18 +203,7 @@ def _build(spec: SourceSpec) -> dg.AssetsDefinition:
                 wilayah=Wilayah.from_json(wilayah),
             )
             _log_year(context, spec, staged[tahun])
-        meta = staged_metadata(staged)
-        yield dg.Output(
-            {t: s.diterima for t, s in staged.items()}, "diterima", metadata=meta["diterima"]
-        )
-        yield dg.Output(
-            {t: s.ditolak for t, s in staged.items()}, "ditolak", metadata=meta["ditolak"]
-        )
-        yield dg.Output(
-            {t: s.laporan.to_json() for t, s in staged.items()},
-            "laporan",
-            metadata=meta["laporan"],
-        )
+        yield dg.Output(staged, metadata=staged_metadata(staged))
         yield from _check_results(spec, staged, validation.rejected_share)
 
     return _asset

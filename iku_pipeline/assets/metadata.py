@@ -46,9 +46,9 @@ def column_schema(sumber: str) -> dg.TableSchema:
     )
 
 
-def staged_metadata(staged: dict[int, Staged]) -> dict[str, dict]:
-    """Metadata of a source's three outputs, the same keys whatever the number of years
-    in the run: totals, then per year and per file."""
+def staged_metadata(staged: dict[int, Staged]) -> dict:
+    """Metadata of a source's asset, the same keys whatever the number of years in the
+    run: totals (its row count is of the accepted rows), then per year and per file."""
     years = sorted(staged.items())
     per_tahun = pd.DataFrame(
         [
@@ -93,25 +93,18 @@ def staged_metadata(staged: dict[int, Staged]) -> dict[str, dict]:
     for _, s in years:
         for name, n in s.laporan.info.get("jenis_layanan_tidak_dikenal", {}).items():
             unmapped[name] = unmapped.get(name, 0) + n
-    laporan = {
-        "diserahkan": dg.MetadataValue.json(
-            {str(t): s.diserahkan for t, s in years}
-        ),
+    return {
+        "dagster/row_count": int(per_tahun["diterima"].sum()),
         "baris_dibaca": int(per_tahun["dibaca"].sum()),
+        "baris_ditolak": len(rejected),
+        "diserahkan": dg.MetadataValue.json({str(t): s.diserahkan for t, s in years}),
         "per_tahun": dg.MetadataValue.md(_md_table(per_tahun)),
         "per_berkas": dg.MetadataValue.md(_md_table(per_berkas)),
+        "ditolak_per_kolom": dg.MetadataValue.md(_md_table(per_kolom)),
+        "contoh_baris_ditolak": dg.MetadataValue.md(
+            _md_table(rejected[["tahun", "berkas", "baris", "kolom", "alasan"]].head(PREVIEW_ROWS))
+        ),
         "jenis_layanan_tidak_dikenal": dg.MetadataValue.json(unmapped),
-    }
-    return {
-        "diterima": {"dagster/row_count": int(per_tahun["diterima"].sum())},
-        "ditolak": {
-            "dagster/row_count": len(rejected),
-            "ditolak_per_kolom": dg.MetadataValue.md(_md_table(per_kolom)),
-            "contoh_baris_ditolak": dg.MetadataValue.md(
-                _md_table(rejected[["tahun", "berkas", "baris", "kolom", "alasan"]].head(PREVIEW_ROWS))
-            ),
-        },
-        "laporan": laporan,
     }
 
 

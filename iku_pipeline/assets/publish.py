@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 
 from iku_pipeline.assets.indicators import indikator_key
-from iku_pipeline.assets.ingest import WILAYAH_KEY, sumber_ins
+from iku_pipeline.assets.ingest import WILAYAH_KEY, sumber_key
 from iku_pipeline.assets.status import status_gagal
 from iku_pipeline.indicators.triwulan import sampai_tanggal_tahun
 from iku_pipeline.indicators.year import publication_log, rejected_rows
@@ -55,13 +55,13 @@ TABLE_DESCRIPTIONS = {
 }
 
 
-# Of each source, its rejected rows and its report: no accepted row is loaded here.
+# Of each source, its rejected rows and its report are read (each part of a source is
+# read when first used, ``io.StoredParts``): no accepted row is loaded here.
 _INS = {
     "realisasi_iku": dg.AssetIn(key=indikator_key("realisasi_iku")),
     "realisasi_tambahan": dg.AssetIn(key=indikator_key("realisasi_tambahan")),
     "realisasi_triwulan": dg.AssetIn(key=indikator_key("realisasi_triwulan")),
-    **{f"{n}_ditolak": i for n, i in sumber_ins("ditolak").items()},
-    **{f"{n}_laporan": i for n, i in sumber_ins("laporan").items()},
+    **{name: dg.AssetIn(key=sumber_key(name)) for name in SOURCES},
 }
 
 
@@ -97,7 +97,7 @@ def warehouse_tables(
     totals = dict.fromkeys(TABLE_DESCRIPTIONS, 0)
     for tahun in realisasi_iku:
         with warehouse_errors(context, warehouse, f"mempublikasikan tahun {tahun}"):
-            laporan = {n: SourceReport.from_json(inputs[f"{n}_laporan"][tahun]) for n in SOURCES}
+            laporan = {n: SourceReport.from_json(inputs[n][tahun]["laporan"]) for n in SOURCES}
             frames = {
                 "realisasi_iku": realisasi_iku[tahun],
                 "realisasi_tambahan": realisasi_tambahan[tahun],
@@ -106,7 +106,7 @@ def warehouse_tables(
                     realisasi_iku[tahun], realisasi_tambahan[tahun], paths.reference, run_id,
                     sampai_tanggal_tahun(inputs["realisasi_triwulan"][tahun]),  # §8
                 ),
-                "baris_ditolak": rejected_rows([inputs[f"{n}_ditolak"][tahun] for n in SOURCES]),
+                "baris_ditolak": rejected_rows([inputs[n][tahun]["ditolak"] for n in SOURCES]),
                 "riwayat_publikasi": publication_log(laporan),
             }
             counts = replace_year(
