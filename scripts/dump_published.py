@@ -20,7 +20,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-VOLATILE = {"run_id", "dipublikasikan", "run pengolah"}
+# Run ids and clock times differ between any two runs (status_publikasi: when each
+# year was last published, failed or checked for new files).
+VOLATILE = {"run_id", "dipublikasikan", "run pengolah", "run_sukses", "waktu_sukses",
+            "run_gagal", "waktu_gagal", "diperiksa"}
 
 
 def main() -> None:
