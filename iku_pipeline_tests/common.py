@@ -1,5 +1,5 @@
-"""What several test modules share: the kelurahan table the package ships, and one
-in-memory Dagster instance per test process."""
+"""What several test modules share: the kelurahan table the package ships, one
+in-memory Dagster instance per test process, and a year run in it."""
 
 from functools import cache
 from pathlib import Path
@@ -18,3 +18,21 @@ def ephemeral_instance() -> dg.DagsterInstance:
     one migrates its storage (half a second a run otherwise). Each run in it is its
     own (by run id); no test reads another run's events."""
     return dg.DagsterInstance.ephemeral()
+
+
+def run_year(data_dir, url, tahun: str, raise_on_error=True):
+    """Run ``iku_tahunan`` for ``tahun`` in this process: the extracts of ``data_dir``,
+    published into the warehouse ``url`` and ``data_dir/published``."""
+    from iku_pipeline.definitions import defs
+    from iku_pipeline.resources import IkuPaths, Warehouse
+
+    job = defs.resolve_job_def("iku_tahunan")
+    return job.execute_in_process(
+        partition_key=tahun,
+        instance=ephemeral_instance(),
+        resources={
+            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
+            "warehouse": Warehouse(database_url=url),
+        },
+        raise_on_error=raise_on_error,
+    )

@@ -1,10 +1,13 @@
 """Shared fixtures: a copy of the small extracts, and a warehouse on SQLite or PostgreSQL."""
 
+import contextlib
 import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import sqlalchemy as sa
@@ -81,11 +84,12 @@ def _postgres_available() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse_url(request, tmp_path: Path):
-    """A fresh, empty warehouse: a SQLite file, or a private schema on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'warehouse' / 'iku.sqlite'}"
+@contextlib.contextmanager
+def new_warehouse(kind: str, folder: Path) -> Iterator[str]:
+    """A fresh, empty warehouse: a SQLite file in ``folder``, or a private schema on
+    PostgreSQL (dropped afterwards; the test skips, saying why, without a server)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'warehouse' / 'iku.sqlite'}"
         return
     reason = _postgres_available()
     if reason:
@@ -95,10 +99,70 @@ def warehouse_url(request, tmp_path: Path):
     with admin.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.dispose()
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request, tmp_path: Path):
+    """A fresh, empty warehouse: a SQLite file, or a private schema on PostgreSQL."""
+    with new_warehouse(request.param, tmp_path) as url:
+        yield url
+
+
+# ---------------------------------------------------------------- one published year
+# Tests that only read a published year (its tables, files and the run's result) share
+# one run of the fixture extracts' 2023 per database and test process, instead of each
+# running the year again. They are one xdist group (``SHARED_YEAR``), so one worker runs
+# the year once per database. A test that changes the extracts, the reference tables,
+# the warehouse or the files runs a year of its own.
+
+SHARED_YEAR = "published_2023"
+
+
+class PublishedYear(NamedTuple):
+    data_dir: Path  # the extracts it was run on; the files under data_dir/published
+    url: str  # the warehouse
+    result: object  # the run's ExecuteInProcessResult
+
+
+@pytest.fixture(scope="session")
+def published_years(tmp_path_factory):
+    """year(kind) -> PublishedYear: 2023 of the fixture extracts run once in this test
+    process into a warehouse of ``kind`` ("sqlite" or "postgresql")."""
+    from iku_pipeline_tests.common import run_year
+
+    years: dict[str, PublishedYear] = {}
+    with contextlib.ExitStack() as stack:
+
+        def year(kind: str) -> PublishedYear:
+            if kind not in years:
+                folder = tmp_path_factory.mktemp(f"published-{kind}")
+                url = stack.enter_context(new_warehouse(kind, folder))
+                data = folder / "data"
+                shutil.copytree(FIXTURES / "data", data)
+                result = run_year(data, url, "2023")
+                assert result.success
+                years[kind] = PublishedYear(data, url, result)
+            return years[kind]
+
+        yield year
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def published(request, published_years) -> PublishedYear:
+    """The shared published 2023 (read only) on SQLite and on PostgreSQL."""
+    return published_years(request.param)
+
+
+@pytest.fixture
+def published_sqlite(published_years) -> PublishedYear:
+    """The shared published 2023 (read only) on SQLite."""
+    return published_years("sqlite")
 
 
 # ---------------------------------------------------------------- contract tests

@@ -5,10 +5,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from iku_pipeline.definitions import defs
 from iku_pipeline.publish.warehouse import make_engine
-from iku_pipeline.resources import IkuPaths, Warehouse
-from iku_pipeline_tests.common import ephemeral_instance
+from iku_pipeline_tests.common import run_year
+from iku_pipeline_tests.conftest import SHARED_YEAR
 
 K = "Kecamatan Metro Utara"
 
@@ -83,19 +82,6 @@ EXPECTED_REJECTED_2023 = {
 }
 
 
-def run_year(data_dir, url, tahun: str, raise_on_error=True):
-    job = defs.resolve_job_def("iku_tahunan")
-    return job.execute_in_process(
-        partition_key=tahun,
-        instance=ephemeral_instance(),
-        resources={
-            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
-            "warehouse": Warehouse(database_url=url),
-        },
-        raise_on_error=raise_on_error,
-    )
-
-
 def table(url, name, tahun=None) -> pd.DataFrame:
     engine = make_engine(url)
     query = f"SELECT * FROM {name}" + (f" WHERE tahun = {int(tahun)}" if tahun else "")
@@ -105,8 +91,9 @@ def table(url, name, tahun=None) -> pd.DataFrame:
     return frame
 
 
-def test_year_published_row_by_row(data_dir, warehouse_url):
-    result = run_year(data_dir, warehouse_url, "2023")
+@pytest.mark.xdist_group(SHARED_YEAR)
+def test_year_published_row_by_row(published):
+    result, warehouse_url = published.result, published.url
     assert result.success
 
     got = table(warehouse_url, "realisasi_iku", 2023).set_index(["kode", "wilayah"])
@@ -144,8 +131,9 @@ def assert_rows(got: pd.DataFrame, expected, tahun: int) -> None:
             assert row["nilai"] == pytest.approx(100 * pembilang / penyebut, rel=1e-12)
 
 
-def test_supplementary_figures_published_as_one_long_table(data_dir, warehouse_url):
-    result = run_year(data_dir, warehouse_url, "2023")
+@pytest.mark.xdist_group(SHARED_YEAR)
+def test_supplementary_figures_published_as_one_long_table(published):
+    result, warehouse_url = published.result, published.url
     got = table(warehouse_url, "realisasi_tambahan", 2023)
     assert list(got.columns) == [
         "tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan", "run_id",
@@ -155,12 +143,7 @@ def test_supplementary_figures_published_as_one_long_table(data_dir, warehouse_u
     assert_rows(got.set_index(["kode", "wilayah"]), EXPECTED_TAMBAHAN_2023, 2023)
     assert set(got["run_id"]) == {result.run_id}
     assert got["dipublikasikan"].notna().all()
-
-    # A rerun replaces the year's rows, never adds to them.
-    again = run_year(data_dir, warehouse_url, "2023")
-    got = table(warehouse_url, "realisasi_tambahan")
-    assert len(got) == len(EXPECTED_TAMBAHAN_2023)
-    assert set(got["run_id"]) == {again.run_id}
+    # A rerun replaces these rows, never adds to them: test_rerun_replaces_the_year_….
 
 
 def add_jatuh_tempo(data_dir) -> None:
@@ -207,8 +190,9 @@ def test_tepat_waktu_from_a_roll_with_due_dates(data_dir, warehouse_url):
     assert len(table(warehouse_url, "baris_ditolak", 2023)) == len(EXPECTED_REJECTED_2023)
 
 
-def test_every_rejected_row_recorded_and_rows_balance(data_dir, warehouse_url):
-    run_year(data_dir, warehouse_url, "2023")
+@pytest.mark.xdist_group(SHARED_YEAR)
+def test_every_rejected_row_recorded_and_rows_balance(published):
+    warehouse_url = published.url
     rejected = table(warehouse_url, "baris_ditolak", 2023)
     assert set(
         rejected[["sumber", "berkas", "baris", "kolom"]].itertuples(index=False, name=None)
@@ -252,6 +236,10 @@ def test_rerun_replaces_the_year_and_leaves_other_years(data_dir, warehouse_url)
         ),
     )
     pd.testing.assert_frame_equal(before_2022, table(warehouse_url, "realisasi_iku", 2022))
+    # realisasi_tambahan too: the rerun's rows replace the year's, never add to them.
+    tambahan = table(warehouse_url, "realisasi_tambahan", 2023)
+    assert len(tambahan) == len(EXPECTED_TAMBAHAN_2023)
+    assert set(tambahan["run_id"]) == {second.run_id}
 
 
 def test_year_with_nothing_delivered_has_null_rows(data_dir, warehouse_url):

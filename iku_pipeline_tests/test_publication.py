@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from iku_pipeline.indicators.declarations import INDIKATOR_BY_KODE, TAMBAHAN_BY_KODE, URUTAN
-from iku_pipeline_tests.test_pipeline import run_year, table
+from iku_pipeline_tests.common import run_year
+from iku_pipeline_tests.conftest import SHARED_YEAR
+from iku_pipeline_tests.test_pipeline import table
 
 
 @pytest.fixture
@@ -82,8 +84,9 @@ def test_changing_a_target_changes_only_the_rerun_years_capaian(data_dir, url):
     )
 
 
-def test_every_matrix_number_traces_to_file_checksums(data_dir, url):
-    result = run_year(data_dir, url, "2023")
+@pytest.mark.xdist_group(SHARED_YEAR)
+def test_every_matrix_number_traces_to_file_checksums(published_sqlite):
+    data_dir, url, result = published_sqlite
     matriks = table(url, "matriks_iku", 2023)
     log = table(url, "riwayat_publikasi", 2023)
     assert set(matriks["run_id"]) == set(log["run_id"]) == {result.run_id}
@@ -97,8 +100,9 @@ def test_every_matrix_number_traces_to_file_checksums(data_dir, url):
     }
 
 
-def test_files_for_the_office_hold_the_published_values(data_dir, url):
-    result = run_year(data_dir, url, "2023")
+@pytest.mark.xdist_group(SHARED_YEAR)
+def test_files_for_the_office_hold_the_published_values(published_sqlite):
+    data_dir, url, result = published_sqlite
     out = data_dir / "published"
     names = {p.name for p in out.iterdir()}
     assert {
