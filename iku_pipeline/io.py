@@ -223,11 +223,9 @@ def _commit(path: UPath, write) -> None:
 def read_frame(path: UPath | Path | str, columns: list[str] | None = None) -> pd.DataFrame:
     """A stored frame, only ``columns`` of it (None: all; ``[]``: none, its rows kept)."""
     path = UPath(path)
-    if path.protocol in ("", "file", "local"):
-        # Mapped: the table's buffers point into the file, and only the columns used
-        # are ever read from disk; text stays Arrow text without a copy.
-        with pa.memory_map(path.path) as source:
-            table = pa.ipc.open_file(source).read_all()
+    local = path.protocol in ("", "file", "local")
+    if local:
+        table = _mapped(path.path)
     else:
         with path.open("rb") as f:
             table = pa.ipc.open_file(pa.BufferReader(f.read())).read_all()
@@ -238,7 +236,40 @@ def read_frame(path: UPath | Path | str, columns: list[str] | None = None) -> pd
             raise KeyError(f"{path.name} has no column {missing}")
         if not columns:
             return pd.DataFrame(index=pd.RangeIndex(table.num_rows))
-        table = table.select(list(columns))
+    names = list(table.column_names if columns is None else columns)
+    if not local:
+        frame = _to_pandas(table.select(names))
+    else:
+        # Text stays in the mapping, without a copy. Every other column is copied when
+        # converted, from a mapping of its own let go at once: the file's pages it was
+        # read from leave memory with it (pages of a mapping still held stay resident,
+        # and would count twice beside the copy).
+        text = [n for n in names if _is_text(table.schema.field(n).type)]
+        converted = dict(_to_pandas(table.select(text)).items()) if text else {}
+        del table
+        for name in names:
+            if name not in converted:
+                converted[name] = _to_pandas(_mapped(path.path).select([name]))[name]
+        frame = pd.DataFrame({n: converted.pop(n) for n in names}, columns=names, copy=False)
+    categories = json.loads(meta.get(_CATEGORIES, b"{}"))
+    for name, cats in categories.items():
+        if name in frame and list(frame[name].dtype.categories) != cats:
+            frame[name] = frame[name].astype(pd.CategoricalDtype(cats))
+    return frame
+
+
+def _mapped(local: str) -> pa.Table:
+    """A local Arrow file's table, memory-mapped: its buffers point into the file, and
+    only the pages a column touches are ever read."""
+    with pa.memory_map(local) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
     # Text stays Arrow text, without a copy; a column written as Python objects goes back
     # to them (the pandas metadata says which: small frames such as rejected rows).
     frame = table.to_pandas(types_mapper={pa.large_string(): TEXT, pa.string(): TEXT}.get)
@@ -247,8 +278,4 @@ def read_frame(path: UPath | Path | str, columns: list[str] | None = None) -> pd
         name = column.get("name")
         if column.get("numpy_type") == "object" and name in frame and frame[name].dtype == TEXT:
             frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
-    categories = json.loads(meta.get(_CATEGORIES, b"{}"))
-    for name, cats in categories.items():
-        if name in frame and list(frame[name].dtype.categories) != cats:
-            frame[name] = frame[name].astype(pd.CategoricalDtype(cats))
     return frame

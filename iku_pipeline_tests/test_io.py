@@ -119,6 +119,38 @@ def test_text_comes_back_as_arrow_text_on_the_mapped_file(tmp_path):
     assert back.array._pa_array.equals(text.array._pa_array)
 
 
+def test_a_copied_column_keeps_no_mapping_of_the_file(tmp_path):
+    # A column copied when read (here nullable integers: pandas builds their values and
+    # mask itself) is read from a mapping let go at once: the file's pages it touched
+    # must not stay in memory beside the copy. Text, read without a copy, keeps the file
+    # mapped, and only while it is held.
+    maps = Path("/proc/self/maps")
+    if not maps.exists():
+        pytest.skip("needs /proc/self/maps (Linux)")
+    n = 1_000
+    frame = pd.DataFrame(
+        {
+            "teks": pd.Series([f"t{i}" for i in range(n)], dtype=TEXT),
+            "bulat": pd.array(range(n), dtype="Int64"),
+            "tanggal": pd.to_datetime(["2023-01-02"] * n),
+            "kelurahan": pd.Series(["Purwosari"] * n, dtype=WILAYAH.dtype),
+        }
+    )
+    path = store(tmp_path, frame).resolve()
+
+    def mappings() -> int:
+        return sum(line.endswith(str(path)) for line in maps.read_text().splitlines())
+
+    copied = read_frame(path, ["bulat"])
+    assert_frames(frame[["bulat"]], copied)
+    assert mappings() == 0
+    both = read_frame(path)
+    assert_frames(frame, both)
+    assert mappings() >= 1  # the text's
+    del both
+    assert mappings() == 0
+
+
 def test_values_are_plain_files_no_pickle(sample, tmp_path):
     """Other tools open them: Arrow IPC and JSON, nothing of Python's."""
     s = sample[2023]["layanan"]
