@@ -403,6 +403,47 @@ def test_duplicate_payment_across_files(put, stage_year):
     assert rejections(s) == {("bayar_s2.csv", 2): ""}
 
 
+def test_nop_duplicates_across_three_files_name_the_kept_row(put, stage_year):
+    # Each file's NOPs join the earlier files' sorted list when the next file is read:
+    # the third file finds the first file's and the second file's keys alike.
+    nop_3 = "18.72.030.001.001-0003.0"
+    put("pbb_dhkp", "dhkp_a.csv", DHKP + f"{NOP_1};Banjarsari;150.000;;\n")
+    put("pbb_dhkp", "dhkp_b.csv", DHKP + f"{NOP_2};Banjarsari;100.000;;\n{nop_3};Purwosari;1;;\n")
+    put(
+        "pbb_dhkp",
+        "dhkp_c.csv",
+        DHKP
+        + "187203000100100020;Banjarsari;100.000;;\n"  # NOP_2 without separators
+        + f"{NOP_1};Banjarsari;150.000;;\n"
+        + "18.72.030.001.001-0004.0;Purwosari;5;;\n",
+    )
+    s = stage_year()["pbb_dhkp"]
+    reasons = {(r.berkas, r.baris): r.alasan for r in s.ditolak.itertuples()}
+    assert reasons == {
+        ("dhkp_c.csv", 2): "duplikat: nop '187203000100100020' sudah ada di dhkp_b.csv baris 2",
+        ("dhkp_c.csv", 3): f"duplikat: nop '{NOP_1}' sudah ada di dhkp_a.csv baris 2",
+    }
+    assert accepted_rows(s) == [
+        ("dhkp_a.csv", 2), ("dhkp_b.csv", 2), ("dhkp_b.csv", 3), ("dhkp_c.csv", 4)
+    ]  # fmt: skip
+
+
+def test_files_with_different_extra_columns_join_as_one_frame(put, stage_year):
+    # The files' accepted rows are joined column by column (each part let go as it is
+    # joined): the same frame as joining them whole, extra columns empty where absent.
+    put("konflik", "k1.csv", "No Kegiatan;Tanggal;Kelurahan;Jenis Konflik;Hasil;Catatan\n"
+        "K-1;01/02/2023;Banjarsari;Sengketa;Selesai;satu\n")  # fmt: skip
+    put("konflik", "k2.csv", "No Kegiatan;Tanggal;Kelurahan;Jenis Konflik;Hasil;Lokasi\n"
+        "K-2;02/02/2023;Purwosari;Sengketa;;dua\nK-3;03/02/2023;Banjarsari;Batas;;\n")  # fmt: skip
+    a = stage_year()["konflik"].diterima
+    assert list(a.columns[-2:]) == ["Catatan", "Lokasi"]
+    assert a["Catatan"].tolist() == ["satu", pd.NA, pd.NA]
+    assert a["Lokasi"].tolist() == [pd.NA, "dua", pd.NA]
+    assert a["_berkas"].tolist() == ["k1.csv", "k2.csv", "k2.csv"]
+    assert a["kelurahan"].dtype == WILAYAH.dtype
+    assert a.index.equals(pd.RangeIndex(3))
+
+
 # ---------------------------------------------------------------- musrenbang
 
 

@@ -100,12 +100,16 @@ def stage_source(
             continue
         report.baris_kosong = rows.blank_rows
         report.dibaca = len(rows.frame)
+        if report.dibaca >= RELEASE_ROWS:  # what reading it allocated and let go
+            release_memory()
         report.diterima, report.ditolak = run.add(rows)
         del rows  # its raw cells: what the year keeps of them is traced by now
         if report.dibaca >= RELEASE_ROWS:
             release_memory()
 
     accepted, rejected, info = run.finish(jenis_layanan)
+    if len(accepted) >= RELEASE_ROWS:  # the files' parts, joined and let go
+        release_memory()
     check_staged(spec.name, accepted, wilayah)
     if len(accepted) >= RELEASE_ROWS:
         release_memory()
@@ -151,8 +155,11 @@ class _SourceRun:
         self.wilayah = wilayah
         self.start = 0  # number of the next file's first row
         self.parts: list[pd.DataFrame] = []  # accepted rows of each file, typed
-        # With NOP keys: the keys accepted so far, sorted, for the next file's duplicates.
+        # With NOP keys: the keys accepted so far, sorted, for the next file's duplicates;
+        # a file's keys are merged in when the next file is added (after the last file,
+        # never: merging ten million keys takes half a gigabyte for a moment).
         self.earlier: parsers.KeySet | None = None
+        self.unmerged: list[pd.Series] = []
         self.raw_parts: list[pd.DataFrame] = []  # raw cells a derivation needs
         self.rejected: list[pd.DataFrame] = []
         self.extras: list[str] = []  # unlisted columns, in order of first appearance
@@ -165,6 +172,11 @@ class _SourceRun:
     def add(self, rows: FileRows) -> tuple[int, int]:
         """Validate one file: (rows accepted, rows rejected)."""
         spec, tahun = self.spec, self.tahun
+        for keys in self.unmerged:
+            self.earlier = (
+                parsers.KeySet(keys) if self.earlier is None else self.earlier.extended(keys)
+            )
+        self.unmerged = []
         frame = rows.frame
         n = len(frame)
         frame.index = pd.RangeIndex(self.start, self.start + n)
@@ -208,11 +220,7 @@ class _SourceRun:
         self.parts.append(part)
         self.raw_parts.append(raw)
         if spec.column(spec.key).kind is Kind.NOP:
-            self.earlier = (
-                parsers.KeySet(part[KEY])
-                if self.earlier is None
-                else self.earlier.extended(part[KEY])
-            )
+            self.unmerged.append(part[KEY])
         return int(keep.sum()), int(bad.sum())
 
     def _duplicates(self, rows: FileRows, values: pd.DataFrame, kolom, alasan):
@@ -294,10 +302,12 @@ class _SourceRun:
         files = union_categoricals([p[FILE].array for p in parts], sort_categories=True)
         for part in parts:
             del part[FILE]
-        out = pd.concat(parts, ignore_index=True)  # Arrow text is joined without a copy
+        self.parts, self.raw_parts, self.earlier, self.unmerged = [], [], None, []
+        out = _joined(parts)
+        del parts
         out.insert(0, FILE, files)
         raw = pd.concat(raws, ignore_index=True)
-        self.parts, self.raw_parts, self.earlier = [], [], None
+        del raws
         info: dict = {}
         derive = DERIVED.get(spec.name)
         if derive:
@@ -306,6 +316,15 @@ class _SourceRun:
             pd.concat(self.rejected, ignore_index=True) if self.rejected else empty_rejected()
         )
         return out, rejected, info
+
+
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(parts, ignore_index=True)``, column by column, each column taken out
+    of the parts once joined: the parts and the whole are never both in memory (Arrow
+    text is joined without a copy; the other columns are copied)."""
+    columns = pd.concat([p.iloc[:0] for p in parts]).columns
+    joined = {c: pd.concat([p.pop(c) for p in parts], ignore_index=True) for c in columns}
+    return pd.DataFrame(joined, columns=columns, copy=False)
 
 
 def _holders(part: pd.DataFrame, rows: np.ndarray) -> dict[str, tuple[str, int]]:
@@ -455,7 +474,7 @@ def _accepted_part(
     """A file's accepted rows, typed: ``_berkas``, ``_baris``, the spec's columns, the
     key as compared, then the file's unlisted columns (for a file of another layout,
     those the layout does not read); and the raw cells a derivation needs
-    (``_RAW_FOR_DERIVED``)."""
+    (``_RAW_FOR_DERIVED``). ``values`` is emptied: each column let go once copied."""
     frame = rows.frame if rows is not None else pd.DataFrame({FILE: [], ROW: []}, dtype=object)
     read = spec.names if layout is None else layout.names
     extras = [c for c in frame.columns if c not in read and c not in (FILE, ROW, KEY)]
@@ -473,14 +492,17 @@ def _accepted_part(
         },
         index=index,
     )
-    for column in spec.columns:
-        kept = values[column.name][keep] if len(keep) else values[column.name]
+    for column in spec.columns:  # each column of values let go once its rows are kept
+        cells = values.pop(column.name)
+        kept = cells[keep] if len(keep) else cells
+        del cells
         dtype = wilayah.dtype if column.kind is Kind.KELURAHAN else _DTYPES.get(column.kind, parsers.TEXT)
         out[column.name] = kept.reset_index(drop=True).astype(dtype)
     if spec.column(spec.key).kind is Kind.NOP:
         out[KEY] = out[spec.key]  # the same digits: one copy of them
     else:
-        kept = values[KEY][keep] if len(keep) else values[KEY]
+        cells = values.pop(KEY)
+        kept = cells[keep] if len(keep) else cells
         out[KEY] = kept.reset_index(drop=True).astype(parsers.TEXT)
     for c in extras:  # kept in staging as text, personal ones already masked (§2, §6)
         cells = frame[c][keep].reset_index(drop=True)
