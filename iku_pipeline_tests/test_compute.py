@@ -530,3 +530,24 @@ def test_compute_year_reads_exactly_the_declared_columns(everything, stage_year,
             less = {**projected, name: project(name, staged[name], fewer)}
             with pytest.raises(KeyError):
                 compute_year(less, 2023, WILAYAH)
+
+
+def test_rupiah_sums_per_kelurahan_are_exact_chunk_by_chunk(monkeypatch):
+    # The roll's rupiah are summed per kelurahan a chunk of rows at a time (no copy of
+    # ten million values): the sums stay exact across chunks, and a total too large to
+    # sum exactly in float64 is refused whichever chunk reaches it.
+    import numpy as np
+
+    from iku_pipeline.indicators import triwulan
+
+    monkeypatch.setattr(triwulan, "_CHUNK", 3)
+    codes = np.array([0, 1, 0, 2, 1, 0, 2, 3], dtype=np.int8)
+    values = np.array([2**52 - 1, 5, 1, 7, 3, 0, 2**40, 9], dtype=np.int64)
+    expected = [sum(int(v) for c, v in zip(codes, values) if c == k) for k in range(4)]
+    got = triwulan._sums(codes, values, 4)
+    assert got.dtype == np.int64 and got.tolist() == expected
+    assert triwulan._sums(codes[:0], values[:0], 4).tolist() == [0, 0, 0, 0]
+    too_large = values.copy()
+    too_large[-1] = 2**52  # the total reaches 2**53 in the last chunk only
+    with pytest.raises(ValueError, match="terlalu besar"):
+        triwulan._sums(codes, too_large, 4)

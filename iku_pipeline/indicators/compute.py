@@ -191,7 +191,8 @@ def pbb_status(
             "lunas": dibayar >= p.terhutang,
             "ada_jatuh_tempo": has_due,
             "lunas_tepat_waktu": has_due & (tepat >= p.terhutang),
-        }
+        },
+        copy=False,  # the arrays as they are (read only here), not copied into blocks
     )
 
 

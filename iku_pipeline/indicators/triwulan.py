@@ -126,13 +126,14 @@ class _Quarters:
         return out
 
 
-def _codes(kelurahan, names: list[str], sumber: str) -> np.ndarray:
-    """The kelurahan of each row as its position in the wilayah (int64); the staged
-    category must be the wilayah's kelurahan, in their order."""
+def _codes(kelurahan, names: list[str], sumber: str, compact: bool = False) -> np.ndarray:
+    """The kelurahan of each row as its position in the wilayah (int64; ``compact``: the
+    category's own codes, a byte a row for up to 127 kelurahan, for counting only); the
+    staged category must be the wilayah's kelurahan, in their order."""
     values = pd.Categorical(kelurahan)
     if list(values.categories) != names:
         raise ValueError(f"{sumber}: kelurahan {list(values.categories)} bukan {names}")
-    return np.asarray(values.codes, dtype=np.int64)
+    return np.asarray(values.codes) if compact else np.asarray(values.codes, dtype=np.int64)
 
 
 def _cumulative(codes: np.ndarray, start: np.ndarray, nkel: int, nq: int) -> np.ndarray:
@@ -146,11 +147,20 @@ def _cumulative(codes: np.ndarray, start: np.ndarray, nkel: int, nq: int) -> np.
 _EXACT = 2**53
 
 
+_CHUNK = 1 << 20  # rows summed at a time: no full-length temporary copies
+
+
 def _sums(codes: np.ndarray, values: np.ndarray, nkel: int) -> np.ndarray:
     """Whole ``values`` summed per kelurahan code, exactly (int64)."""
-    if int(np.abs(values).sum()) >= _EXACT:
-        raise ValueError("jumlah rupiah terlalu besar untuk dijumlahkan dengan tepat")
-    return np.bincount(codes, weights=values, minlength=nkel).astype(np.int64)
+    out = np.zeros(nkel, dtype=np.int64)
+    total = 0
+    for lo in range(0, len(values), _CHUNK):
+        part = values[lo : lo + _CHUNK]
+        total += int(np.abs(part).sum())
+        if total >= _EXACT:
+            raise ValueError("jumlah rupiah terlalu besar untuk dijumlahkan dengan tepat")
+        out += np.bincount(codes[lo : lo + _CHUNK], weights=part, minlength=nkel).astype(np.int64)
+    return out
 
 
 Figures = tuple[np.ndarray, np.ndarray | None]  # (pembilang, penyebut), each (nkel, nq)
@@ -218,11 +228,12 @@ def _pbb(p: PbbPayments, q: _Quarters, names: list[str]) -> dict[str, Figures]:
     by the quarter's end (for 3_tepat_waktu, also by its jatuh_tempo: by the earlier of
     the two) added quarter by quarter; the penyebut the whole roll's every quarter."""
     nkel = len(names)
-    codes = _codes(p.kelurahan, names, "pbb_dhkp")
+    # Ten million wajib pajak: every array held here is per wajib pajak with a payment
+    # or per payment, kept as small as it can be (the kelurahan a byte each).
+    codes = _codes(p.kelurahan, names, "pbb_dhkp", compact=True)
     run_codes = codes[p.objects]
     owed = p.terhutang[p.objects]
-    due = p.due[p.objects]
-    has_due = due != NO_DATE
+    has_due = p.due[p.objects] != NO_DATE
     run_of = p.run_of_payment()
     if int(p.amount.sum()) >= _EXACT:
         raise ValueError("jumlah pembayaran terlalu besar untuk dijumlahkan dengan tepat")
@@ -236,7 +247,8 @@ def _pbb(p: PbbPayments, q: _Quarters, names: list[str]) -> dict[str, Figures]:
     for i in range(q.n):
         now = quarter == i
         runs, rupiah = run_of[now], p.amount[now]
-        in_time = p.paid_on[now] <= due[runs]  # by its jatuh_tempo (never without one)
+        # By its jatuh_tempo (never without one).
+        in_time = p.paid_on[now] <= p.due[p.objects[runs]]
         del now
         paid += np.bincount(runs, weights=rupiah, minlength=len(paid))
         paid_on_time += np.bincount(runs[in_time], weights=rupiah[in_time], minlength=len(paid))
