@@ -20,7 +20,13 @@ import pytest
 import yaml
 
 from iku_pipeline_tests.conftest import FIXTURES
-from iku_pipeline_tests.test_ui import DagsterUI, _free_port, _stop, _wait_for_location
+from iku_pipeline_tests.test_ui import (
+    POLL_SECONDS,
+    DagsterUI,
+    _free_port,
+    _stop,
+    _wait_for_location,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY_YAML = ROOT / "deploy" / "dagster.yaml"
@@ -204,7 +210,7 @@ def test_two_runs_of_one_year_are_queued_one_after_the_other(pg_instance):
             runs = ui.graphql(query, ids=run_ids)["runsOrError"]["results"]
             if all(r["status"] in ("SUCCESS", "FAILURE", "CANCELED") for r in runs):
                 break
-            time.sleep(2)
+            time.sleep(POLL_SECONDS)
         else:
             pytest.fail(f"runs not finished after {RUN_TIMEOUT}s: {runs}\n{ui.log_tail()}")
     finally:

@@ -13,6 +13,7 @@ quarterly targets of ``reference/target_iku.csv``.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import dagster as dg
 import openpyxl
@@ -460,6 +461,26 @@ def test_quarterly_targets_are_read_and_capaian_only_against_them(data_dir, tmp_
     assert rows["3_nominal"]["tw"][4].capaian is None
 
 
+GOOD_TARGETS = "kode,tahun,target\n1,2023,90\n"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def year_with_a_target(request, tmp_path_factory):
+    """(data_dir, warehouse url): 2023 published with a yearly target for IKU 1, once
+    per database for the bad target files below. Each of them fails and must leave it
+    as it was, which each test checks against what it read before its own run."""
+    from iku_pipeline_tests.conftest import FIXTURES, new_warehouse
+
+    folder = tmp_path_factory.mktemp(f"target-{request.param}")
+    data_dir = folder / "data"
+    shutil.copytree(FIXTURES / "data", data_dir)
+    write_targets(data_dir, GOOD_TARGETS)
+    with new_warehouse(request.param, folder) as url:
+        assert run(data_dir, url, "2023", dt.date(2026, 1, 5)).success
+        yield data_dir, url
+
+
+@pytest.mark.xdist_group("year_with_a_target")
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -472,15 +493,17 @@ def test_quarterly_targets_are_read_and_capaian_only_against_them(data_dir, tmp_
     ],
 )  # fmt: skip
 def test_bad_quarterly_targets_fail_the_run_and_keep_the_publication(
-    data_dir, warehouse_url, text, message
+    year_with_a_target, text, message
 ):
-    write_targets(data_dir, "kode,tahun,target\n1,2023,90\n")
-    assert run(data_dir, warehouse_url, "2023", dt.date(2026, 1, 5)).success
+    data_dir, warehouse_url = year_with_a_target
     before = table(warehouse_url, "realisasi_triwulan", 2023).drop(columns=["dipublikasikan"])
     run_before = set(table(warehouse_url, "matriks_iku", 2023)["run_id"])
 
     write_targets(data_dir, text)
-    result = run(data_dir, warehouse_url, "2023", dt.date(2026, 1, 5), raise_on_error=False)
+    try:
+        result = run(data_dir, warehouse_url, "2023", dt.date(2026, 1, 5), raise_on_error=False)
+    finally:
+        write_targets(data_dir, GOOD_TARGETS)  # as published, for the next bad file
     assert not result.success
     errors = [str(e.event_specific_data.error.message) for e in result.all_events
               if e.is_step_failure]  # fmt: skip

@@ -34,6 +34,7 @@ SCREENSHOT_MIN_BYTES = 20_000
 # for the sources' 18 assets side by side.
 SCREEN = (3600, 2200)
 PAGE_POLLS = 120  # half-second polls: the page and the graph get a minute each
+POLL_SECONDS = 0.5  # between two questions to the server (ready? run finished?)
 GRAPH_SETTLE_SECONDS = 3
 
 EXPECTED_ASSETS = {
@@ -126,7 +127,7 @@ def _wait_for_location(ui: DagsterUI) -> None:
             entries = ui.graphql(query)["workspaceOrError"]["locationEntries"]
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as e:
             last = e
-            time.sleep(1)
+            time.sleep(POLL_SECONDS)
             continue
         loaded = [e for e in entries if e["loadStatus"] == "LOADED"]
         if loaded:
@@ -136,7 +137,7 @@ def _wait_for_location(ui: DagsterUI) -> None:
             ui.repository = location["repositories"][0]["name"]
             return
         last = entries
-        time.sleep(1)
+        time.sleep(POLL_SECONDS)
     pytest.fail(f"UI not ready after {STARTUP_TIMEOUT}s ({last!r}):\n{ui.log_tail()}")
 
 
@@ -248,7 +249,7 @@ def test_a_year_launched_from_the_ui_runs_and_publishes(ui):
         status = ui.graphql(status_query, id=run_id)["runOrError"]["status"]
         if status in ("SUCCESS", "FAILURE", "CANCELED"):
             break
-        time.sleep(2)
+        time.sleep(POLL_SECONDS)
     assert status == "SUCCESS", f"run {run_id} ended {status}:\n{ui.log_tail()}"
 
     with sqlite3.connect(ui.warehouse) as db:
