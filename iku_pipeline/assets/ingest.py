@@ -1,4 +1,4 @@
-"""Ingest assets: the kelurahan table, then one multi-asset per source reading
+"""Ingest assets: the kelurahan table, then one asset per source reading
 ``raw/<sumber>/<tahun>/`` (docs/data-contract.md §1-§4, §9).
 
 Each source is one asset, ``sumber/<sumber>``, whose year is stored as three parts, so
@@ -66,10 +66,10 @@ def kelurahan(context: dg.AssetExecutionContext, paths: IkuPaths) -> dict[int, d
     return {int(k): wilayah.to_json() for k in context.partition_keys}
 
 
-def staged_of(part: dict) -> Staged:
+def staged_of(loaded: dict) -> Staged:
     """A staged source-year from the parts an input loaded (``diterima`` and
     ``laporan``); its rejected rows are not read."""
-    return Staged(SourceReport.from_json(part["laporan"]), part["diterima"], empty_rejected())
+    return Staged(SourceReport.from_json(loaded["laporan"]), loaded["diterima"], empty_rejected())
 
 
 def _referenced(spec: SourceSpec, inputs: dict, tahun: int) -> dict[str, Staged]:
