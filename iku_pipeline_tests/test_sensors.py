@@ -14,6 +14,7 @@ import pytest
 from iku_pipeline.definitions import defs
 from iku_pipeline.resources import IkuPaths
 from iku_pipeline.sensors import evaluate, iku_raw_extracts
+from iku_pipeline_tests.common import ephemeral_instance
 
 CURRENT_YEAR = datetime.now(ZoneInfo("Asia/Jakarta")).year
 
@@ -29,13 +30,14 @@ def data(data_dir: Path) -> Path:
 
 
 def tick(data_dir: Path, cursor: str | None = None) -> dg.SensorResult:
-    with dg.DagsterInstance.ephemeral() as instance:
-        context = dg.build_sensor_context(
-            cursor=cursor,
-            instance=instance,
-            resources={"paths": IkuPaths(data_dir=str(data_dir))},
-        )
-        return iku_raw_extracts(context)
+    """One evaluation, its state only in ``cursor`` (the sensor keeps nothing in the
+    instance, so every tick may use this process's one instance)."""
+    context = dg.build_sensor_context(
+        cursor=cursor,
+        instance=ephemeral_instance(),
+        resources={"paths": IkuPaths(data_dir=str(data_dir))},
+    )
+    return iku_raw_extracts(context)
 
 
 def settled(data_dir: Path, cursor: str | None = None) -> dg.SensorResult:
