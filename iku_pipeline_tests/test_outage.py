@@ -21,7 +21,6 @@ import threading
 import uuid
 from pathlib import Path
 
-import dagster as dg
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -31,6 +30,7 @@ from iku_pipeline.definitions import defs
 from iku_pipeline.publish import layout, status
 from iku_pipeline.publish.warehouse import YEAR_TABLES, make_engine, replace_year
 from iku_pipeline.resources import IkuPaths, Warehouse
+from iku_pipeline_tests.common import ephemeral_instance
 from iku_pipeline_tests.conftest import PG_URL, _postgres_available
 
 PASSWORD = "rahasia-jangan-tampil"
@@ -138,16 +138,15 @@ def pg():
 
 
 def run_job(data_dir: Path, url: str, tahun: str = "2023"):
-    with dg.DagsterInstance.ephemeral() as instance:
-        return defs.resolve_job_def("iku_tahunan").execute_in_process(
-            partition_key=tahun,
-            instance=instance,
-            resources={
-                "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
-                "warehouse": Warehouse(database_url=url),
-            },
-            raise_on_error=False,
-        )
+    return defs.resolve_job_def("iku_tahunan").execute_in_process(
+        partition_key=tahun,
+        instance=ephemeral_instance(),
+        resources={
+            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
+            "warehouse": Warehouse(database_url=url),
+        },
+        raise_on_error=False,
+    )
 
 
 def year_state(url: str, tahun: int = 2023) -> dict[str, tuple[int, set]]:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dagster as dg
 import openpyxl
 import pandas as pd
 import pytest
@@ -22,22 +21,22 @@ from iku_pipeline.publish import clock, status
 from iku_pipeline.publish.warehouse import make_engine, replace_year
 from iku_pipeline.resources import IkuPaths, Warehouse
 from iku_pipeline.schedules import years_to_run
+from iku_pipeline_tests.common import ephemeral_instance
 
 JAKARTA = clock.JAKARTA
 PERIODE = "matriks_iku_2021-2025.xlsx"
 
 
 def run_job(data_dir: Path, url: str, job: str = "iku_tahunan", tahun: str | None = "2023"):
-    with dg.DagsterInstance.ephemeral() as instance:
-        return defs.resolve_job_def(job).execute_in_process(
-            partition_key=tahun,
-            instance=instance,
-            resources={
-                "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
-                "warehouse": Warehouse(database_url=url),
-            },
-            raise_on_error=False,
-        )
+    return defs.resolve_job_def(job).execute_in_process(
+        partition_key=tahun,
+        instance=ephemeral_instance(),
+        resources={
+            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
+            "warehouse": Warehouse(database_url=url),
+        },
+        raise_on_error=False,
+    )
 
 
 def status_row(url: str, tahun: int) -> dict:
@@ -174,16 +173,15 @@ def test_a_failure_outside_the_jobs_is_recorded_too(data_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'iku.sqlite'}"
     job = defs.resolve_implicit_global_asset_job_def()
     assert not job.hook_defs  # no job-level hook here
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(
-            partition_key="2023",
-            instance=instance,
-            resources={
-                "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
-                "warehouse": Warehouse(database_url=url),
-            },
-            raise_on_error=False,
-        )
+    result = job.execute_in_process(
+        partition_key="2023",
+        instance=ephemeral_instance(),
+        resources={
+            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
+            "warehouse": Warehouse(database_url=url),
+        },
+        raise_on_error=False,
+    )
     assert not result.success
     row = status_row(url, 2023)
     assert row["run_gagal"] == result.run_id and "konflik_2023.xlsx" in row["pesan_gagal"]

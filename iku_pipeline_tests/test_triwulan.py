@@ -27,7 +27,7 @@ from iku_pipeline.indicators.triwulan import akhir_triwulan, periode
 from iku_pipeline.indicators.year import compute_year
 from iku_pipeline.publish.warehouse import make_engine
 from iku_pipeline.resources import IkuPaths, Kalender, Warehouse
-from iku_pipeline_tests.common import WILAYAH
+from iku_pipeline_tests.common import WILAYAH, ephemeral_instance
 
 K = "Kecamatan Metro Utara"
 B, P, A, R = "Banjarsari", "Purwosari", "Purwoasri", "Karangrejo"  # R: Karangrejo
@@ -282,17 +282,16 @@ SD = "realisasi s.d. 15 Agustus 2026"
 
 def run(data_dir, url, partition: str, tanggal_run: dt.date, raise_on_error=True):
     job = defs.resolve_job_def("iku_tahunan")
-    with dg.DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(
-            partition_key=partition,
-            instance=instance,
-            resources={
-                "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
-                "warehouse": Warehouse(database_url=url),
-                "kalender": Kalender(tanggal_run=tanggal_run.isoformat()),
-            },
-            raise_on_error=raise_on_error,
-        )
+    return job.execute_in_process(
+        partition_key=partition,
+        instance=ephemeral_instance(),
+        resources={
+            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
+            "warehouse": Warehouse(database_url=url),
+            "kalender": Kalender(tanggal_run=tanggal_run.isoformat()),
+        },
+        raise_on_error=raise_on_error,
+    )
 
 
 def table(url, name, tahun=None) -> pd.DataFrame:
