@@ -209,9 +209,12 @@ def _sheet_sumber(wb, part: pd.DataFrame, sumber: str, tahun: int) -> None:
         for c in range(3 + len(heads), ncols):
             ws.write_blank(row, c, None, f.th())
         row += 1
+        header_of: dict[str, str | None] = {}  # per column of the file, looked up once
         for r, isi in rows:
             kolom = str(r["kolom"])
-            head = _header_of(sumber, kolom, heads)
+            if kolom not in header_of:
+                header_of[kolom] = _header_of(sumber, kolom, heads)
+            head = header_of[kolom]
             ws.write_number(row, 0, int(r["baris"]), f(num_format="0", border=1, align="center"))
             shown = head or kolom or "(seluruh baris)"
             ws.write_string(row, 1, shown, f.td())

@@ -15,6 +15,7 @@ import os
 import secrets
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import xlsxwriter
@@ -95,6 +96,7 @@ def _text_px(text: str, size: float, bold: bool) -> float:
     return em * size * 96 / 72 * (1.1 if bold else 1.0)
 
 
+@lru_cache(maxsize=1 << 16)  # the same reasons, headers and values recur row after row
 def _text_lines(text: str, width: float, size: float, bold: bool = False) -> int:
     """Lines a wrapped text takes in a cell ``width`` characters wide (Excel units).
 
