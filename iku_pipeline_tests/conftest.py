@@ -65,6 +65,31 @@ def pytest_collection_modifyitems(config, items):
         return 1 if item.module.__name__.rsplit(".", 1)[-1] in PROCESS_MODULES else 2
 
     items.sort(key=rank)  # stable: file order within a rank
+    _mark_xdist_groups(config, items)
+
+
+def _mark_xdist_groups(config, items) -> None:
+    """``--dist loadgroup`` sends the tests of one ``xdist_group`` to one worker by the
+    ``@<group>`` suffix of their node ids. pytest-xdist 3.8 writes the suffix where
+    pytest 9.2 no longer reads a node id (``_nodeid``), so every test was scheduled on
+    its own (``dagster dev`` started on both workers, say); on a worker, write it where
+    pytest reads it. A no-op when the suffix is there already."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted(
+            {str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+             for m in item.iter_markers("xdist_group")}
+        )  # fmt: skip
+        if not names or "@" in item.nodeid:
+            continue
+        nodeid = f"{item.nodeid}@{'_'.join(names)}"
+        if hasattr(item, "_id"):  # pytest >= 9.2
+            from _pytest.nodeid import coerce_node_id
+
+            item._id = coerce_node_id(nodeid)
+        else:
+            item._nodeid = nodeid
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ missing, without them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -20,7 +21,6 @@ import time
 import uuid
 from pathlib import Path
 
-import dagster as dg
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ from iku_pipeline.definitions import defs
 from iku_pipeline.io import read_frame
 from iku_pipeline.publish.warehouse import YEAR_TABLES
 from iku_pipeline.resources import IkuPaths, Storage, Validation, Warehouse, _mirror
+from iku_pipeline_tests.common import ephemeral_instance
 from iku_pipeline_tests.conftest import FIXTURES, PG_URL
 from iku_pipeline_tests.test_pipeline import run_year, table
 
@@ -67,6 +68,12 @@ def s3_endpoint():
 def s3(s3_endpoint, monkeypatch):
     """A fresh bucket; this process's AWS_* point at the server. Yields (fs, bucket,
     the AWS_* variables)."""
+    with _bucket(s3_endpoint, monkeypatch) as value:
+        yield value
+
+
+@contextlib.contextmanager
+def _bucket(s3_endpoint, monkeypatch):
     aws = {
         "AWS_ACCESS_KEY_ID": "uji",
         "AWS_SECRET_ACCESS_KEY": "uji-rahasia",
@@ -96,22 +103,42 @@ def _keys(fs, prefix: str) -> set[str]:
 
 # ---------------------------------------------------------------- in this process
 
+# The two tests of a year run on the object store share one run (``remote_year``).
+REMOTE_YEAR = "celery_remote_year"
 
-def test_staged_values_land_in_the_bucket(s3, data_dir, tmp_path):
-    """IKU_STORAGE_URL on an object store: every intermediate value is an object there,
-    readable as the local file would be."""
-    fs, bucket, _ = s3
-    job = defs.resolve_job_def("iku_tahunan")
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(
+
+@pytest.fixture(scope="module")
+def remote_year(s3_endpoint, tmp_path_factory):
+    """2023 of the fixture extracts run once in this process with everything on the
+    object store: the extracts and reference tables under s3://<bucket>/data, the
+    exported files under …/published, the intermediate values under …/iku
+    (IKU_STORAGE_URL); the warehouse a SQLite file. Yields (fs, bucket, warehouse url,
+    the run's result)."""
+    with pytest.MonkeyPatch.context() as mp, _bucket(s3_endpoint, mp) as (fs, bucket, _):
+        tmp = tmp_path_factory.mktemp("remote-year")
+        shutil.copytree(FIXTURES / "data", tmp / "data")
+        _upload_tree(fs, tmp / "data", f"{bucket}/data")
+        url = f"sqlite:///{tmp / 'remote.sqlite'}"
+        result = defs.resolve_job_def("iku_tahunan").execute_in_process(
             partition_key="2023",
-            instance=instance,
+            instance=ephemeral_instance(),
             resources={
-                "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
-                "warehouse": Warehouse(database_url=f"sqlite:///{tmp_path / 'iku.sqlite'}"),
+                "paths": IkuPaths(
+                    data_dir=f"s3://{bucket}/data", output_dir=f"s3://{bucket}/published"
+                ),
+                "warehouse": Warehouse(database_url=url),
+                "validation": Validation(hash_key=HASH_KEY),
                 "io_manager": Storage(storage_url=f"s3://{bucket}/iku"),
             },
         )
+        yield fs, bucket, url, result
+
+
+@pytest.mark.xdist_group(REMOTE_YEAR)
+def test_staged_values_land_in_the_bucket(remote_year):
+    """IKU_STORAGE_URL on an object store: every intermediate value is an object there,
+    readable as the local file would be."""
+    fs, bucket, _, result = remote_year
     assert result.success
     keys = _keys(fs, bucket)
     assert STAGED in keys, sorted(keys)
@@ -122,38 +149,25 @@ def test_staged_values_land_in_the_bucket(s3, data_dir, tmp_path):
     assert len(frame) > 0
 
 
-def test_extracts_and_exports_on_urls_publish_what_local_folders_publish(s3, data_dir, tmp_path):
+@pytest.mark.xdist_group(REMOTE_YEAR)
+def test_extracts_and_exports_on_urls_publish_what_local_folders_publish(
+    remote_year, data_dir, tmp_path
+):
     """IKU_DATA_DIR and IKU_OUTPUT_DIR as URLs: the same rows (file names, sizes, sha256
     and row numbers included) and the same files as from local folders."""
-    fs, bucket, _ = s3
-    _upload_tree(fs, data_dir, f"{bucket}/data")
-    remote_db = f"sqlite:///{tmp_path / 'remote.sqlite'}"
+    fs, bucket, remote_db, result = remote_year
     local_db = f"sqlite:///{tmp_path / 'local.sqlite'}"
     job = defs.resolve_job_def("iku_tahunan")
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(
-            partition_key="2023",
-            instance=instance,
-            resources={
-                "paths": IkuPaths(
-                    data_dir=f"s3://{bucket}/data", output_dir=f"s3://{bucket}/published"
-                ),
-                "warehouse": Warehouse(database_url=remote_db),
-                "validation": Validation(hash_key=HASH_KEY),
-                "io_manager": Storage(storage_url=f"s3://{bucket}/iku"),
-            },
-        )
     assert result.success
-    with dg.DagsterInstance.ephemeral() as instance:
-        local = job.execute_in_process(
-            partition_key="2023",
-            instance=instance,
-            resources={
-                "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
-                "warehouse": Warehouse(database_url=local_db),
-                "validation": Validation(hash_key=HASH_KEY),
-            },
-        )
+    local = job.execute_in_process(
+        partition_key="2023",
+        instance=ephemeral_instance(),
+        resources={
+            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
+            "warehouse": Warehouse(database_url=local_db),
+            "validation": Validation(hash_key=HASH_KEY),
+        },
+    )
     assert local.success
     _assert_same_publication(remote_db, local_db)
     exported = _keys(fs, f"{bucket}/published")

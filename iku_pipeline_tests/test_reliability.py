@@ -20,6 +20,9 @@ from iku_pipeline_tests.publisher_child import REJECTED_ROWS
 
 KILLS = int(os.environ.get("IKU_RELIABILITY_KILLS", "20"))
 
+# One fork server for the module: its tests on one pytest-xdist worker, one after the other.
+pytestmark = pytest.mark.xdist_group("publisher_fork_server")
+
 
 @pytest.fixture(scope="module")
 def fork():
