@@ -1,4 +1,6 @@
-"""Shared fixtures: a copy of the small extracts, and a warehouse on SQLite or PostgreSQL."""
+"""Shared fixtures: a copy of the small extracts, a warehouse on SQLite or PostgreSQL, and
+one published year for the tests that only read it; the order and grouping of the tests
+on the two pytest-xdist workers."""
 
 import contextlib
 import os
