@@ -46,10 +46,7 @@ from iku_pipeline_tests.test_sismiop import (
     sppt,
 )
 
-# 100 cases per property by default (Hypothesis's own default; 800 a run, new ones each
-# run, a failing one replayed from the example database until fixed); a long run sets
-# more (README "Reliability").
-EXAMPLES = int(os.environ.get("IKU_HYPOTHESIS_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("IKU_HYPOTHESIS_EXAMPLES", "150"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
