@@ -20,19 +20,21 @@ def ephemeral_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def run_year(data_dir, url, tahun: str, raise_on_error=True):
-    """Run ``iku_tahunan`` for ``tahun`` in this process: the extracts of ``data_dir``,
-    published into the warehouse ``url`` and ``data_dir/published``."""
+def run_year(data_dir, url, tahun: str | None, raise_on_error=True, job="iku_tahunan",
+             **resources):
+    """Run ``job`` (``iku_tahunan``) for ``tahun`` in this process: the extracts of
+    ``data_dir``, published into the warehouse ``url`` and ``data_dir/published``;
+    ``resources`` added or replaced (``kalender``)."""
     from iku_pipeline.definitions import defs
     from iku_pipeline.resources import IkuPaths, Warehouse
 
-    job = defs.resolve_job_def("iku_tahunan")
-    return job.execute_in_process(
+    return defs.resolve_job_def(job).execute_in_process(
         partition_key=tahun,
         instance=ephemeral_instance(),
         resources={
             "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
             "warehouse": Warehouse(database_url=url),
+            **resources,
         },
         raise_on_error=raise_on_error,
     )

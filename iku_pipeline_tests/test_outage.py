@@ -26,11 +26,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from iku_pipeline.definitions import defs
 from iku_pipeline.publish import layout, status
 from iku_pipeline.publish.warehouse import YEAR_TABLES, make_engine, replace_year
-from iku_pipeline.resources import IkuPaths, Warehouse
-from iku_pipeline_tests.common import ephemeral_instance
+from iku_pipeline_tests.common import run_year
 from iku_pipeline_tests.conftest import PG_URL, _postgres_available
 
 PASSWORD = "rahasia-jangan-tampil"
@@ -138,15 +136,7 @@ def pg():
 
 
 def run_job(data_dir: Path, url: str, tahun: str = "2023"):
-    return defs.resolve_job_def("iku_tahunan").execute_in_process(
-        partition_key=tahun,
-        instance=ephemeral_instance(),
-        resources={
-            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
-            "warehouse": Warehouse(database_url=url),
-        },
-        raise_on_error=False,
-    )
+    return run_year(data_dir, url, tahun, raise_on_error=False)
 
 
 def year_state(url: str, tahun: int = 2023) -> dict[str, tuple[int, set]]:

@@ -21,22 +21,14 @@ from iku_pipeline.publish import clock, status
 from iku_pipeline.publish.warehouse import make_engine, replace_year
 from iku_pipeline.resources import IkuPaths, Warehouse
 from iku_pipeline.schedules import years_to_run
-from iku_pipeline_tests.common import ephemeral_instance
+from iku_pipeline_tests.common import ephemeral_instance, run_year
 
 JAKARTA = clock.JAKARTA
 PERIODE = "matriks_iku_2021-2025.xlsx"
 
 
 def run_job(data_dir: Path, url: str, job: str = "iku_tahunan", tahun: str | None = "2023"):
-    return defs.resolve_job_def(job).execute_in_process(
-        partition_key=tahun,
-        instance=ephemeral_instance(),
-        resources={
-            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
-            "warehouse": Warehouse(database_url=url),
-        },
-        raise_on_error=False,
-    )
+    return run_year(data_dir, url, tahun, raise_on_error=False, job=job)
 
 
 def status_row(url: str, tahun: int) -> dict:

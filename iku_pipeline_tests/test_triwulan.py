@@ -21,13 +21,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from iku_pipeline.definitions import defs
 from iku_pipeline.indicators.declarations import URUTAN
 from iku_pipeline.indicators.triwulan import akhir_triwulan, periode
 from iku_pipeline.indicators.year import compute_year
 from iku_pipeline.publish.warehouse import make_engine
-from iku_pipeline.resources import IkuPaths, Kalender, Warehouse
-from iku_pipeline_tests.common import WILAYAH, ephemeral_instance
+from iku_pipeline.resources import Kalender
+from iku_pipeline_tests.common import WILAYAH, run_year
 
 K = "Kecamatan Metro Utara"
 B, P, A, R = "Banjarsari", "Purwosari", "Purwoasri", "Karangrejo"  # R: Karangrejo
@@ -281,17 +280,8 @@ SD = "realisasi s.d. 15 Agustus 2026"
 
 
 def run(data_dir, url, partition: str, tanggal_run: dt.date, raise_on_error=True):
-    job = defs.resolve_job_def("iku_tahunan")
-    return job.execute_in_process(
-        partition_key=partition,
-        instance=ephemeral_instance(),
-        resources={
-            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(data_dir / "published")),
-            "warehouse": Warehouse(database_url=url),
-            "kalender": Kalender(tanggal_run=tanggal_run.isoformat()),
-        },
-        raise_on_error=raise_on_error,
-    )
+    kalender = Kalender(tanggal_run=tanggal_run.isoformat())
+    return run_year(data_dir, url, partition, raise_on_error, kalender=kalender)
 
 
 def table(url, name, tahun=None) -> pd.DataFrame:
