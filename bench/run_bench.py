@@ -330,6 +330,21 @@ def _dagster(args: list[str], env: dict, label: str) -> float:
     return seconds
 
 
+def _fresh_instance(tmp: Path, data: Path) -> tuple[Path, dict]:
+    """(DAGSTER_HOME, environment) of CLI runs on ``data`` with a new instance, warehouse
+    and output folder in ``tmp``."""
+    home = tmp / "dagster_home"
+    home.mkdir()
+    return home, {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "IKU_DATA_DIR": str(data),
+        "IKU_DATABASE_URL": f"sqlite:///{tmp}/iku.sqlite",
+        "IKU_OUTPUT_DIR": str(tmp / "published"),
+        "IKU_HASH_KEY": HASH_KEY.decode(),
+    }
+
+
 def stored_events(home: Path, jobs: dict[str, str]) -> dict[str, int]:
     """The events the instance at ``home`` stored for the latest run of each job: each one
     a write to the run's event log (on SQLite a commit), much of a small run's cost."""
@@ -358,17 +373,8 @@ def end_to_end(rounds: int) -> dict:
     }  # fmt: skip
     times: dict[str, list[float]] = {k: [] for k in commands}
     with tempfile.TemporaryDirectory(prefix="iku-bench-e2e-") as tmp:
-        home = Path(tmp) / "dagster_home"
-        home.mkdir()
-        env = {
-            **os.environ,
-            "DAGSTER_HOME": str(home),
-            "IKU_DATA_DIR": str(data),
-            "IKU_DATABASE_URL": f"sqlite:///{tmp}/iku.sqlite",
-            "IKU_OUTPUT_DIR": str(Path(tmp) / "published"),
-            "IKU_HASH_KEY": HASH_KEY.decode(),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        }
+        home, env = _fresh_instance(Path(tmp), data)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         for name, args in commands.items():  # warm-up: instance storage, bytecode caches
             _dagster(args, env, name)
         for _ in range(rounds):
@@ -398,16 +404,7 @@ def cli_year(scale: str, rounds: int) -> dict:
             "--tags", json.dumps({"dagster/partition": str(TAHUN)})]  # fmt: skip
     times = []
     with tempfile.TemporaryDirectory(prefix="iku-bench-cli-", dir=data.parent) as tmp:
-        home = Path(tmp) / "dagster_home"
-        home.mkdir()
-        env = {
-            **os.environ,
-            "DAGSTER_HOME": str(home),
-            "IKU_DATA_DIR": str(data),
-            "IKU_DATABASE_URL": f"sqlite:///{tmp}/iku.sqlite",
-            "IKU_OUTPUT_DIR": str(Path(tmp) / "published"),
-            "IKU_HASH_KEY": HASH_KEY.decode(),
-        }
+        _, env = _fresh_instance(Path(tmp), data)
         for _ in range(rounds):
             times.append(_dagster(args, env, f"{scale} year {TAHUN} through the CLI"))
     return {"scale": scale, "times": times, "median": statistics.median(times)}

@@ -1,6 +1,9 @@
 """What several test modules share: the kelurahan table the package ships, one
 in-memory Dagster instance per test process, and a year run in it."""
 
+import json
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -38,3 +41,13 @@ def run_year(data_dir, url, tahun: str | None, raise_on_error=True, job="iku_tah
         },
         raise_on_error=raise_on_error,
     )
+
+
+def cli_year(tahun: str, env: dict, cwd=None, text: bool = True) -> subprocess.CompletedProcess:
+    """``dagster job execute -j iku_tahunan`` for ``tahun`` in a process of its own, as the
+    README documents it: its output captured, ``env`` its whole environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "dagster", "job", "execute", "-m", "iku_pipeline.definitions",
+         "-j", "iku_tahunan", "--tags", json.dumps({"dagster/partition": tahun})],
+        cwd=cwd, env=env, capture_output=True, text=text, timeout=300,
+    )  # fmt: skip

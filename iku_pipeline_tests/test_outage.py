@@ -11,12 +11,9 @@ skip, saying why, when no server is reachable.
 
 import contextlib
 import errno
-import json
 import os
 import select
 import socket
-import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -28,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from iku_pipeline.publish import layout, status
 from iku_pipeline.publish.warehouse import YEAR_TABLES, make_engine, replace_year
-from iku_pipeline_tests.common import run_year
+from iku_pipeline_tests.common import cli_year, run_year
 from iku_pipeline_tests.conftest import PG_URL, _postgres_available
 
 PASSWORD = "rahasia-jangan-tampil"
@@ -225,11 +222,7 @@ def test_when_the_server_stays_away_the_cli_run_fails_naming_the_database(pg, da
         IKU_OUTPUT_DIR=str(tmp_path / "out"), IKU_PUBLISH_RETRIES="2",
         IKU_PUBLISH_RETRY_DELAY="0.2",
     )  # fmt: skip
-    run = subprocess.run(
-        [sys.executable, "-m", "dagster", "job", "execute", "-m", "iku_pipeline.definitions",
-         "-j", "iku_tahunan", "--tags", json.dumps({"dagster/partition": "2023"})],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    run = cli_year("2023", env)
     assert run.returncode != 0
     assert proxy.cut == 3  # the first attempt and two retries
     assert year_state(direct) == before

@@ -9,12 +9,12 @@ run's output — is searched for them.
 
 import os
 import random
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from iku_pipeline_tests.common import cli_year
 
 FIRST = ["Budi", "Siti", "Wayan", "Nyoman", "Rini", "Agus", "Dewi", "Hendra", "Yusuf", "Lina"]
 LAST = ["Santoso", "Aminah", "Sudarsa", "Puspitasari", "Salim", "Gunawan", "Maulana", "Marlina"]
@@ -87,11 +87,7 @@ def test_no_nik_or_name_is_written_anywhere(tmp_path, hash_key, monkeypatch, cap
     if hash_key:
         output = run_in_process(env, monkeypatch, capfd)
     else:
-        run = subprocess.run(
-            [sys.executable, "-m", "dagster", "job", "execute", "-m", "iku_pipeline.definitions",
-             "-j", "iku_tahunan", "--tags", '{"dagster/partition": "2024"}'],
-            env=env, capture_output=True, timeout=300,
-        )  # fmt: skip
+        run = cli_year("2024", env, text=False)
         assert run.returncode == 0, run.stderr.decode()[-3000:]
         output = run.stdout + run.stderr
         assert b"tidak antar-run" in output  # says hashes don't link runs

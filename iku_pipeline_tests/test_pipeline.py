@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from iku_pipeline.publish.warehouse import make_engine
-from iku_pipeline_tests.common import run_year
+from iku_pipeline_tests.common import cli_year, run_year
 from iku_pipeline_tests.conftest import SHARED_YEAR
 
 K = "Kecamatan Metro Utara"
@@ -289,19 +289,13 @@ def test_contract_command_with_defaults_writes_under_data(data_dir, tmp_path):
     """§7: only IKU_DATA_DIR set; the warehouse and files go to data/warehouse/ and
     data/published/ of the working directory."""
     import os
-    import subprocess
-    import sys
 
     cwd = tmp_path / "kerja"
     cwd.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IKU_")}
     env.update(IKU_DATA_DIR=str(data_dir), DAGSTER_HOME=str(tmp_path / "dh"))
     (tmp_path / "dh").mkdir()
-    run = subprocess.run(
-        [sys.executable, "-m", "dagster", "job", "execute", "-m", "iku_pipeline.definitions",
-         "-j", "iku_tahunan", "--tags", '{"dagster/partition": "2023"}'],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
-    )
+    run = cli_year("2023", env, cwd=cwd)
     assert run.returncode == 0, run.stderr[-2000:]
     url = f"sqlite:///{cwd / 'data' / 'warehouse' / 'iku.sqlite'}"
     assert len(table(url, "realisasi_iku", 2023)) == 40

@@ -303,20 +303,25 @@ def test_data_dir_comes_from_IKU_DATA_DIR_as_for_runs(data, monkeypatch):
     repo = defs.get_repository_def()
     sensor = repo.get_sensor_def("iku_raw_extracts")
     assert sensor.minimum_interval_seconds == 60
+
+    def settled(cursor):
+        """Two ticks (the sensor waits for a change to settle): the second's result."""
+        for _ in range(2):
+            with (
+                dg.DagsterInstance.ephemeral() as instance,
+                dg.build_sensor_context(
+                    cursor=cursor,
+                    instance=instance,
+                    repository_def=repo,
+                    resources=repo.get_top_level_resources(),
+                ) as context,
+            ):
+                data_out = sensor.evaluate_tick(context)
+            cursor = data_out.cursor
+        return data_out
+
     (data / "reference" / "target_iku.csv").write_text("kode,tahun,target\n1,2023,90\n")
-    cursor = None
-    for _ in range(2):
-        with (
-            dg.DagsterInstance.ephemeral() as instance,
-            dg.build_sensor_context(
-                cursor=cursor,
-                instance=instance,
-                repository_def=repo,
-                resources=repo.get_top_level_resources(),
-            ) as context,
-        ):
-            data_out = sensor.evaluate_tick(context)
-        cursor = data_out.cursor
+    data_out = settled(None)
     # Resolved against the jobs as the daemon does it: each yearly request is a
     # partition run of iku_tahunan. (The presentation table is the baseline of a first
     # tick: the yearly runs rebuild every matrix anyway.)
@@ -325,18 +330,7 @@ def test_data_dir_comes_from_IKU_DATA_DIR_as_for_runs(data, monkeypatch):
     ]
     assert {t.job_name for t in sensor.targets} == {"iku_tahunan", "iku_presentasi"}
     (data / "reference" / "target_iku.csv").write_text("kode,tahun,target\n1,2023,95\n")
-    for _ in range(2):
-        with (
-            dg.DagsterInstance.ephemeral() as instance,
-            dg.build_sensor_context(
-                cursor=cursor,
-                instance=instance,
-                repository_def=repo,
-                resources=repo.get_top_level_resources(),
-            ) as context,
-        ):
-            data_out = sensor.evaluate_tick(context)
-        cursor = data_out.cursor
+    data_out = settled(data_out.cursor)
     assert [(r.job_name, r.partition_key) for r in data_out.run_requests] == [
         ("iku_presentasi", None)
     ]

@@ -3,11 +3,8 @@ again after a presentation table changed (§5.4, §7), and the office's clock ac
 turn of the year (§5, §7)."""
 
 import datetime as dt
-import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -21,7 +18,7 @@ from iku_pipeline.publish import clock, status
 from iku_pipeline.publish.warehouse import make_engine, replace_year
 from iku_pipeline.resources import IkuPaths, Warehouse
 from iku_pipeline.schedules import years_to_run
-from iku_pipeline_tests.common import ephemeral_instance, run_year
+from iku_pipeline_tests.common import cli_year, ephemeral_instance, run_year
 
 JAKARTA = clock.JAKARTA
 PERIODE = "matriks_iku_2021-2025.xlsx"
@@ -147,11 +144,7 @@ def test_a_failure_from_the_cli_without_a_daemon_is_recorded(data_dir, tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("IKU_")}
     env.update(IKU_DATA_DIR=str(data_dir), IKU_DATABASE_URL=url, DAGSTER_HOME=str(home),
                IKU_OUTPUT_DIR=str(tmp_path / "out"))  # fmt: skip
-    run = subprocess.run(
-        [sys.executable, "-m", "dagster", "job", "execute", "-m", "iku_pipeline.definitions",
-         "-j", "iku_tahunan", "--tags", json.dumps({"dagster/partition": "2023"})],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    run = cli_year("2023", env)
     assert run.returncode != 0
     row = status_row(url, 2023)
     assert row["run_gagal"] and "register_tw3.xlsx" in row["pesan_gagal"]

@@ -36,16 +36,23 @@ def _trace() -> list[sa.Column]:
     ]
 
 
+def _figures() -> list[sa.Column]:
+    """A realisasi row's figures (realisasi_iku, realisasi_tambahan, realisasi_triwulan)."""
+    return [
+        sa.Column("pembilang", sa.BigInteger),
+        sa.Column("penyebut", sa.BigInteger),
+        sa.Column("nilai", sa.Float(precision=53)),
+        sa.Column("satuan", sa.String(16), nullable=False),
+    ]
+
+
 realisasi_iku = sa.Table(
     "realisasi_iku",
     metadata,
     sa.Column("tahun", sa.Integer, nullable=False),
     sa.Column("kode", sa.String(4), nullable=False),
     sa.Column("wilayah", sa.String(64), nullable=False),
-    sa.Column("pembilang", sa.BigInteger),
-    sa.Column("penyebut", sa.BigInteger),
-    sa.Column("nilai", sa.Float(precision=53)),
-    sa.Column("satuan", sa.String(16), nullable=False),
+    *_figures(),
     *_trace(),
     sa.UniqueConstraint("tahun", "kode", "wilayah", name="uq_realisasi_iku"),
 )
@@ -71,10 +78,7 @@ realisasi_tambahan = sa.Table(
     sa.Column("tahun", sa.Integer, nullable=False),
     sa.Column("kode", sa.String(16), nullable=False),
     sa.Column("wilayah", sa.String(64), nullable=False),
-    sa.Column("pembilang", sa.BigInteger),
-    sa.Column("penyebut", sa.BigInteger),
-    sa.Column("nilai", sa.Float(precision=53)),
-    sa.Column("satuan", sa.String(16), nullable=False),
+    *_figures(),
     *_trace(),
     sa.UniqueConstraint("tahun", "kode", "wilayah", name="uq_realisasi_tambahan"),
 )
@@ -125,10 +129,7 @@ realisasi_triwulan = sa.Table(
     sa.Column("triwulan", sa.Integer, nullable=False),
     sa.Column("kode", sa.String(16), nullable=False),
     sa.Column("wilayah", sa.String(64), nullable=False),
-    sa.Column("pembilang", sa.BigInteger),
-    sa.Column("penyebut", sa.BigInteger),
-    sa.Column("nilai", sa.Float(precision=53)),
-    sa.Column("satuan", sa.String(16), nullable=False),
+    *_figures(),
     sa.Column("sampai_tanggal", sa.Date, nullable=False),
     *_trace(),
     sa.UniqueConstraint("tahun", "triwulan", "kode", "wilayah", name="uq_realisasi_triwulan"),
