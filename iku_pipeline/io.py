@@ -50,11 +50,6 @@ from iku_pipeline.sources.parsers import TEXT
 ARROW, JSON = ".arrow", ".json"
 
 
-def only_columns(names) -> dict:
-    """Input metadata asking for only these columns of a stored frame."""
-    return {"columns": list(names)}
-
-
 STAGED_PARTS = ("diterima", "ditolak", "laporan")
 
 
