@@ -364,7 +364,9 @@ def celery_setup(s3, tmp_path):
 @pytest.fixture
 def workers(celery_setup):
     """Two Celery workers, each from its own empty directory and DAGSTER_HOME, one step
-    at a time each; always stopped afterwards."""
+    at a time each; always stopped afterwards. The second starts once the first is
+    ready: the first creates the instance's tables in the new database, and two workers
+    creating them at once collide ("alembic_version" already exists)."""
     setup = celery_setup
     started: list[tuple[subprocess.Popen, Path, str, Path]] = []
     try:
@@ -400,8 +402,7 @@ def workers(celery_setup):
                     start_new_session=True,
                 )
             started.append((proc, log, name, cwd))
-        deadline = time.monotonic() + WORKER_READY_TIMEOUT
-        for proc, log, name, _ in started:
+            deadline = time.monotonic() + WORKER_READY_TIMEOUT
             while b" ready." not in log.read_bytes():
                 if proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"worker {name} did not start:\n{log.read_text()[-4000:]}")
