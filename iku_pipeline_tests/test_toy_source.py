@@ -40,4 +40,4 @@ def test_a_source_declared_by_spec_and_schema_alone_runs_end_to_end(data_dir, tm
         "kerja_bakti.csv", 4, 1, 3,
     )  # fmt: skip
     checks = {name: passed for _, name, passed in out["checks"]}
-    assert checks == {"baris_seimbang": True, "berkas_terbaca": True, "penolakan_wajar": False}
+    assert checks == {"baris_seimbang": True, "berkas_wajar": False}
