@@ -26,7 +26,10 @@ For a scale (see ``generate_scale.SCALES``) it
    files), printed beside the core's seconds: what the Dagster shell costs at a real size.
 
 The last line printed is ``bench: scale=… core_s=… duckdb_s=… ratio=… peak_rss_mb=…
-e2e_ratio=… backfill_ratio=…`` (the two end-to-end ratios ``nan`` when not measured).
+e2e_ratio=… backfill_ratio=… e2e_pg_ratio=…`` (the end-to-end ratios ``nan`` when not
+measured). ``e2e_ratio`` is on a default (SQLite) instance; ``e2e_pg_ratio`` the same
+pair on the office server's instance, ``deploy/dagster.yaml`` on PostgreSQL, when a
+server is reachable (``IKU_BENCH_PG_HOST``, default 127.0.0.1).
 
     python -m bench.run_bench --scale kota
     pyinstrument -r text -m bench.run_bench --scale kota --core-once   # profile the core
@@ -345,6 +348,32 @@ def _fresh_instance(tmp: Path, data: Path) -> tuple[Path, dict]:
     }
 
 
+# The office server's instance (deploy/dagster.yaml) on this machine's PostgreSQL.
+PG_INSTANCE = {
+    "DAGSTER_PG_HOST": os.environ.get("IKU_BENCH_PG_HOST", "127.0.0.1"),
+    "DAGSTER_PG_PORT": os.environ.get("IKU_BENCH_PG_PORT", "5432"),
+    "DAGSTER_PG_USER": os.environ.get("IKU_BENCH_PG_USER", "postgres"),
+    "DAGSTER_PG_PASSWORD": os.environ.get("IKU_BENCH_PG_PASSWORD", ""),
+}
+
+
+def _pg_admin():
+    """A connection to the PostgreSQL server of ``PG_INSTANCE`` (autocommit, for CREATE
+    and DROP DATABASE), or the reason there is none."""
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(
+            host=PG_INSTANCE["DAGSTER_PG_HOST"], port=int(PG_INSTANCE["DAGSTER_PG_PORT"]),
+            user=PG_INSTANCE["DAGSTER_PG_USER"], password=PG_INSTANCE["DAGSTER_PG_PASSWORD"],
+            dbname="postgres", connect_timeout=3,
+        )  # fmt: skip
+    except psycopg2.OperationalError as e:
+        return None, f"PostgreSQL not reachable at {PG_INSTANCE['DAGSTER_PG_HOST']}: {e}".strip()
+    conn.autocommit = True
+    return conn, None
+
+
 def stored_events(home: Path, jobs: dict[str, str]) -> dict[str, int]:
     """The events the instance at ``home`` stored for the latest run of each job: each one
     a write to the run's event log (on SQLite a commit), much of a small run's cost."""
@@ -391,7 +420,42 @@ def end_to_end(rounds: int) -> dict:
         "median": med,
         "year_vs_trivial": med["pipeline_year"] / med["trivial_year"],
         "backfill_vs_year": med["backfill"] / med["one_year"],
+        "postgres": end_to_end_pg(
+            rounds, data, {k: commands[k] for k in ("pipeline_year", "trivial_year")}
+        ),
     }
+
+
+def end_to_end_pg(rounds: int, data: Path, commands: dict[str, list[str]]) -> dict:
+    """The year and the trivial run again on the office server's instance: the shipped
+    ``deploy/dagster.yaml`` (run and event storage in PostgreSQL) with a new database of
+    its own, dropped afterwards. Where an analyst clicks (the UI of the deployed
+    server), a run's events go there, not into SQLite files. ``{"skipped": why}`` when
+    no PostgreSQL server is reachable."""
+    conn, why = _pg_admin()
+    if conn is None:
+        return {"skipped": why}
+    db = f"iku_bench_{os.getpid()}"
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{db}"')
+        with tempfile.TemporaryDirectory(prefix="iku-bench-e2e-pg-") as tmp:
+            home, env = _fresh_instance(Path(tmp), data)
+            shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+            env.update(PG_INSTANCE, DAGSTER_PG_DB=db)
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+            for name, args in commands.items():  # warm-up
+                _dagster(args, env, f"{name} (PostgreSQL instance)")
+            for _ in range(rounds):
+                for name, args in commands.items():
+                    times[name].append(_dagster(args, env, f"{name} (PostgreSQL instance)"))
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.close()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {"times": times, "median": med, "year_vs_trivial": med["pipeline_year"] / med["trivial_year"]}
 
 
 def cli_year(scale: str, rounds: int) -> dict:
@@ -608,7 +672,7 @@ def main(argv: list[str] | None = None) -> None:
             _row(f"{args.cli_scale} year {TAHUN} through the CLI: job execute iku_tahunan",
                  f"{cli['median']:.2f} s", f"{_seconds(cli['times'])} {beside}".rstrip())
             result["cli_year"] = cli
-    e2e_ratio = backfill_ratio = float("nan")
+    e2e_ratio = backfill_ratio = e2e_pg_ratio = float("nan")
     if not args.skip_e2e:
         try:
             e2e = end_to_end(args.e2e_rounds)
@@ -626,6 +690,16 @@ def main(argv: list[str] | None = None) -> None:
             _row("ratio one year / trivial", f"{e2e['year_vs_trivial']:.2f}", "(goal ≤ 1.5)")
             _row("events stored: one year / trivial",
                  f"{e2e['events']['pipeline_year']} / {e2e['events']['trivial_year']}")
+            pg = e2e["postgres"]
+            if "skipped" in pg:
+                _row("the same on the server's instance (PostgreSQL)", "skipped", pg["skipped"])
+            else:
+                _row("one year, instance of deploy/dagster.yaml (PostgreSQL)",
+                     f"{pg['median']['pipeline_year']:.2f} s", _seconds(pg["times"]["pipeline_year"]))
+                _row("trivial run, the same instance", f"{pg['median']['trivial_year']:.2f} s",
+                     _seconds(pg["times"]["trivial_year"]))
+                _row("ratio one year / trivial on PostgreSQL", f"{pg['year_vs_trivial']:.2f}")
+                e2e_pg_ratio = pg["year_vs_trivial"]
             _row(f"backfill {E2E_RANGE}: asset materialize", f"{m['backfill']:.2f} s",
                  _seconds(e2e["times"]["backfill"]))
             _row(f"one year: asset materialize --partition {E2E_YEAR}", f"{m['one_year']:.2f} s",
@@ -637,7 +711,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"bench: scale={scale} core_s={core_s:.2f} duckdb_s={duck_s:.2f} "
         f"ratio={core_s / duck_s:.2f} peak_rss_mb={memory['core'].peak_mb:.0f} "
-        f"e2e_ratio={e2e_ratio:.2f} backfill_ratio={backfill_ratio:.2f}"
+        f"e2e_ratio={e2e_ratio:.2f} backfill_ratio={backfill_ratio:.2f} "
+        f"e2e_pg_ratio={e2e_pg_ratio:.2f}"
     )
     if failed:
         raise SystemExit(1)
