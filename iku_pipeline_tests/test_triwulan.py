@@ -550,6 +550,22 @@ def test_the_check_blocks_a_tw_iv_that_differs_from_the_year(year_2023):
     found = triwulan_problems(off, r.realisasi, r.tambahan, WILAYAH, quarters)
     assert any(p.startswith("TW IV 3 / Kecamatan Metro Utara") for p in found), found
 
+    # A cumulative figure falling from TW I to TW II is named, pair and column; an
+    # empty quarter between two others is skipped, not read as a fall.
+    fall = r.triwulan.copy()
+    pair = fall["kode"].eq("1") & fall["wilayah"].eq(K)
+    fall.loc[pair & fall["triwulan"].eq(1), "penyebut"] = 10**9
+    found = triwulan_problems(fall, r.realisasi, r.tambahan, WILAYAH, quarters)
+    assert f"1 / {K}: penyebut turun dari triwulan ke triwulan" in found
+    assert f"1 / {K}: pembilang turun dari triwulan ke triwulan" not in found
+    gap = r.triwulan.copy()
+    gap.loc[gap["kode"].eq("1") & gap["triwulan"].eq(2), "pembilang"] = pd.NA
+    found = triwulan_problems(gap, r.realisasi, r.tambahan, WILAYAH, quarters)
+    assert not any("turun" in p for p in found), found
+    gap.loc[gap["kode"].eq("1") & gap["wilayah"].eq(K) & gap["triwulan"].eq(1), "pembilang"] = 10**9
+    found = triwulan_problems(gap, r.realisasi, r.tambahan, WILAYAH, quarters)
+    assert f"1 / {K}: pembilang turun dari triwulan ke triwulan" in found  # across the gap
+
     running = periode(2023, dt.date(2023, 5, 10))  # TW III and IV have not begun
     found = triwulan_problems(r.triwulan, r.realisasi, r.tambahan, WILAYAH, running)
     assert "triwulan 3 belum dimulai tetapi ada barisnya" in found

@@ -81,16 +81,30 @@ def triwulan_problems(
                 problems.append(f"{where}: nilai {v} di luar 0-100")
         elif row.satuan != "%" and has_value and (v < 0 or v != p):
             problems.append(f"{where}: nilai {v} bukan jumlah kegiatan {p}")
-    ordered = triwulan.sort_values("triwulan", kind="stable")
-    for (kode, wil), rows in ordered.groupby(["kode", "wilayah"], sort=False):
-        for column in ("pembilang", "penyebut"):
-            values = rows[column].dropna().astype("int64")
-            if (values.diff().dropna() < 0).any():
-                problems.append(f"{kode} / {wil}: {column} turun dari triwulan ke triwulan")
+    problems += _falling(triwulan)
     last = quarters[-1] if quarters else None
     if last is not None and last.triwulan == 4 and last.penuh:
         problems += _tw4_problems(triwulan, pd.concat([realisasi, tambahan], ignore_index=True))
     return problems
+
+
+def _falling(triwulan: pd.DataFrame) -> list[str]:
+    """Each kode × wilayah whose pembilang or penyebut falls from one quarter to a later
+    one (empty quarters skipped), in the order the pairs first appear by quarter; one
+    grouped ``diff`` per column, not a loop over the pairs."""
+    ordered = triwulan.sort_values("triwulan", kind="stable")
+    pair = ["kode", "wilayah"]
+    falling = set()
+    for column in ("pembilang", "penyebut"):
+        given = ordered[ordered[column].notna()]
+        step = given.groupby(pair, sort=False)[column].diff()
+        falling |= {(k, w, column) for k, w in given.loc[step.lt(0).fillna(False).to_numpy(dtype=bool), pair].itertuples(index=False)}
+    return [
+        f"{kode} / {wil}: {column} turun dari triwulan ke triwulan"
+        for kode, wil in ordered[pair].drop_duplicates().itertuples(index=False)
+        for column in ("pembilang", "penyebut")
+        if (kode, wil, column) in falling
+    ]
 
 
 def _tw4_problems(triwulan: pd.DataFrame, yearly: pd.DataFrame) -> list[str]:
