@@ -98,7 +98,8 @@ def _falling(triwulan: pd.DataFrame) -> list[str]:
     for column in ("pembilang", "penyebut"):
         given = ordered[ordered[column].notna()]
         step = given.groupby(pair, sort=False)[column].diff()
-        falling |= {(k, w, column) for k, w in given.loc[step.lt(0).fillna(False).to_numpy(dtype=bool), pair].itertuples(index=False)}
+        down = given.loc[step.lt(0).fillna(False).to_numpy(dtype=bool), pair]
+        falling |= {(k, w, column) for k, w in down.itertuples(index=False)}
     return [
         f"{kode} / {wil}: {column} turun dari triwulan ke triwulan"
         for kode, wil in ordered[pair].drop_duplicates().itertuples(index=False)
