@@ -377,3 +377,67 @@ def test_excel_dates_beyond_pandas_range_are_rejected_not_dropped():
     assert parsed.errors.tolist() == [
         None, None, "tanggal 01/01/3000 tidak valid", "tanggal 7 tidak valid"
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="0123456789.- a\u0663é\u00a0\U0001F600\t")),
+             max_size=30),
+    st.lists(st.integers(1, 8), min_size=1, max_size=8),
+    st.sampled_from([1, 3, 1 << 16]),
+    st.booleans(),
+)
+def test_digits_only_is_the_regex(values, cuts, rows, large):
+    """``digits_only`` (the NOP's digits, taken from the bytes in numpy) gives exactly
+    Arrow's ``\\D`` regex replacement, whatever the chunks, slices, nulls and
+    characters outside ASCII."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = pa.large_string() if large else pa.string()
+    whole = pa.array(values, kind)
+    chunks, at = [], 0
+    for cut in cuts * len(values):  # slices of a larger array: offsets not at zero
+        if at >= len(values):
+            break
+        chunks.append(whole.slice(at, cut))
+        at += cut
+    text = pa.chunked_array(chunks, type=kind)
+    old, parsers._DIGITS_ROWS = parsers._DIGITS_ROWS, rows
+    try:
+        got = parsers.digits_only(text)
+    finally:
+        parsers._DIGITS_ROWS = old
+    assert got.type == kind
+    assert got.to_pylist() == pc.replace_substring_regex(text, r"\D", "").to_pylist()
+
+
+_INT64 = st.integers(-(2**63), 2**63 - 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(_INT64, st.integers(10**17, 10**17 + 50)), max_size=40),
+    st.lists(st.one_of(_INT64, st.integers(10**17, 10**17 + 50)), max_size=40),
+    st.booleans(),
+)
+def test_sorted_with_order_and_sorted_search_agree_with_numpy(values, known, small):
+    """The packed sort gives numpy's stable argsort (equal numbers in position order,
+    negative and extreme numbers included, and the fallback when the spread does not fit),
+    and ``sorted_search`` finds exactly what a plain membership test finds, whether the
+    known numbers are searched directly or the lookups sorted first."""
+    import numpy as np
+
+    numbers = np.array(values, dtype=np.int64)
+    ranked, order = parsers.sorted_with_order(numbers)
+    expected = np.argsort(numbers, kind="stable")
+    assert order.tolist() == expected.tolist()
+    assert ranked.tolist() == numbers[expected].tolist()
+    sorted_known = np.sort(np.array(known, dtype=np.int64))
+    old, parsers._SMALL_KEYS = parsers._SMALL_KEYS, (1 << 16) if small else 0
+    try:
+        found, at = parsers.sorted_search(sorted_known, numbers)
+    finally:
+        parsers._SMALL_KEYS = old
+    assert found.tolist() == [v in set(known) for v in values]
+    assert all(sorted_known[a] == v for a, v, f in zip(at, values, found) if f)

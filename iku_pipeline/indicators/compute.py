@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from iku_pipeline.indicators.declarations import INDIKATOR, TAMBAHAN
 from iku_pipeline.model import KATEGORI_IKU1, KEY, Staged, Wilayah
-from iku_pipeline.sources.parsers import arrow, is_in
+from iku_pipeline.sources.parsers import arrow, is_in, sorted_with_order
 
 REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan")
 
@@ -145,11 +145,12 @@ def pbb_payments(staged: Mapping[str, Staged], tahun: int) -> PbbPayments:
     matched = np.zeros(0, dtype=np.int64)
     matched_on = np.zeros(0, dtype=np.int64)
     if len(roll_nop) and len(pay_nop):
-        order = np.argsort(roll_nop)
-        sorted_nop = roll_nop[order]
+        # (The packed sort of ``sorted_with_order``: twice as fast as an argsort. The
+        # payments of one wajib pajak stay in file order; any order would do, as they
+        # are only summed.)
+        sorted_nop, order = sorted_with_order(roll_nop)
         del roll_nop
-        by_nop = np.argsort(pay_nop)
-        pay_nop = pay_nop[by_nop]
+        pay_nop, by_nop = sorted_with_order(pay_nop)
         amount = amount[by_nop]
         paid_on = paid_on[by_nop]
         del by_nop

@@ -56,7 +56,8 @@ def _parse(column: Column, cells: pd.Series, wilayah: Wilayah) -> parsers.Parsed
             return parsers.parse_hasil(cells)
         case _:  # TEXT, KEY and the already-masked personal columns
             text = parsers.as_text(cells)
-            return parsers.Parsed(text, pd.Series([None] * len(cells), index=cells.index))
+            none = np.full(len(cells), None, dtype=object)  # not a list: 0.3 s for 2.5M rows
+            return parsers.Parsed(text, pd.Series(none, index=cells.index))
 
 
 def _sparse(errors: pd.Series) -> pd.Series:

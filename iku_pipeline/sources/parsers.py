@@ -73,6 +73,69 @@ def nop_numbers(text) -> np.ndarray | None:
     return pc.cast(cells, pa.int64()).to_numpy(zero_copy_only=False)
 
 
+_PACK_STEP = 1 << 20  # positions packed this many at a time (no full-length temporary)
+
+
+def sorted_with_order(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(numbers[order], order)`` with ``order = np.argsort(numbers, kind="stable")``, for
+    int64 numbers, about twice as fast at millions of rows.
+
+    When the numbers' spread (largest minus smallest) and their positions fit in 64 bits
+    together, as a kecamatan's NOPs do (their first seven digits are the kecamatan's:
+    37 bits of spread, 24 of position for ten million), each number's offset from the
+    smallest is packed above its position into one uint64 and only these are sorted: a
+    plain sort, vectorised, instead of an argsort and a gather; equal numbers stay in
+    position order, as a stable sort leaves them. Otherwise, the argsort itself.
+    """
+    n = len(numbers)
+    if n < 2:
+        return numbers.copy(), np.arange(n, dtype=np.int64)
+    lo, hi = int(numbers.min()), int(numbers.max())
+    bits = (n - 1).bit_length()
+    if hi - lo >= 1 << (64 - bits):
+        order = np.argsort(numbers, kind="stable")
+        return numbers[order], order
+    packed = numbers.astype(np.uint64)  # two's complement: the offset below wraps right
+    packed -= np.uint64(lo % 2**64)
+    packed <<= np.uint64(bits)
+    for start in range(0, n, _PACK_STEP):
+        packed[start : start + _PACK_STEP] |= np.arange(
+            start, min(n, start + _PACK_STEP), dtype=np.uint64
+        )
+    packed.sort()
+    ranked = (packed >> np.uint64(bits)).view(np.int64)
+    ranked += np.int64(lo)  # wraps back to the numbers, negative ones included
+    packed &= np.uint64((1 << bits) - 1)
+    return ranked, packed.view(np.int64)
+
+
+# Up to this many known keys (half a megabyte of int64: the processor's cache) a lookup
+# searches them directly; beyond it the lookups are sorted first, so neighbouring
+# lookups touch neighbouring memory.
+_SMALL_KEYS = 1 << 16
+
+
+def sorted_search(known: np.ndarray, numbers: np.ndarray, positions: bool = True):
+    """For each of ``numbers``: whether it is in the sorted ``known``, and (``positions``)
+    its position there, meaningful where found: ``(found, at)``."""
+    if not len(known):
+        return np.zeros(len(numbers), dtype=bool), np.zeros(len(numbers), dtype=np.intp)
+    if len(known) <= _SMALL_KEYS:
+        at = np.minimum(np.searchsorted(known, numbers), len(known) - 1)
+        return known[at] == numbers, at
+    ranked, order = sorted_with_order(numbers)
+    at_ranked = np.searchsorted(known, ranked)
+    np.minimum(at_ranked, len(known) - 1, out=at_ranked)
+    found = np.empty(len(numbers), dtype=bool)
+    found[order] = known[at_ranked] == ranked
+    del ranked
+    at = None
+    if positions:
+        at = np.empty(len(numbers), dtype=at_ranked.dtype)
+        at[order] = at_ranked
+    return found, at
+
+
 class KeySet:
     """Exact lookups in a fixed list of text keys, prepared once for many lookups.
 
@@ -85,8 +148,7 @@ class KeySet:
         self._count = len(cells)
         numbers = nop_numbers(cells)
         if numbers is not None:
-            self._order = np.argsort(numbers, kind="stable")
-            self._numbers = numbers[self._order]
+            self._numbers, self._order = sorted_with_order(numbers)
         else:
             self._numbers = None
             self._text = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
@@ -105,8 +167,10 @@ class KeySet:
         joined = KeySet.__new__(KeySet)
         joined._count = self._count + len(cells)
         # Two sorted runs: a stable sort merges them in linear time.
-        merged = np.concatenate([self._numbers, np.sort(numbers)])
-        order = np.concatenate([self._order, np.argsort(numbers, kind="stable") + self._count])
+        ranked, order = sorted_with_order(numbers)
+        merged = np.concatenate([self._numbers, ranked])
+        order = np.concatenate([self._order, order + self._count])
+        del ranked
         by = np.argsort(merged, kind="stable")
         joined._numbers, joined._order = merged[by], order[by]
         return joined
@@ -135,15 +199,10 @@ class KeySet:
             fits = pc.and_(pc.equal(pc.binary_length(cells), 18), pc.ascii_is_decimal(cells))
             fits = pc.fill_null(fits, False).to_numpy(zero_copy_only=False)
             numbers = pc.cast(pc.filter(cells, fits), pa.int64()).to_numpy(zero_copy_only=False)
-        # Looked up in sorted order: neighbouring lookups touch neighbouring memory,
-        # several times faster than random ones in a list of millions.
-        order = np.argsort(numbers)
-        ranked = numbers[order]
-        at = np.minimum(np.searchsorted(self._numbers, ranked), len(self._numbers) - 1)
-        found = np.where(self._numbers[at] == ranked, self._order[at], -1)
-        fitting = np.empty(len(numbers), dtype=np.int64)
-        fitting[order] = found
-        where[fits] = fitting
+        # In a list of millions, looked up in sorted order: neighbouring lookups touch
+        # neighbouring memory, several times faster than random ones (``sorted_search``).
+        found, at = sorted_search(self._numbers, numbers)
+        where[fits] = np.where(found, self._order[at], -1)
         return where
 
     def contains(self, text) -> np.ndarray:
@@ -173,8 +232,7 @@ def duplicated(text) -> np.ndarray:
     n = len(cells)
     numbers = nop_numbers(cells)
     if numbers is not None:
-        order = np.argsort(numbers, kind="stable")
-        ranked = numbers[order]
+        ranked, order = sorted_with_order(numbers)
         dup = np.zeros(n, dtype=bool)
         dup[order[1:]] = ranked[1:] == ranked[:-1]
         return dup
@@ -249,11 +307,15 @@ def display(v: object) -> str:
 
 
 def as_text(cells: pd.Series) -> pd.Series:
-    """Cells as trimmed text (``<NA>`` where empty), natives rendered as shown."""
+    """Cells as trimmed text (``<NA>`` where empty), natives rendered as shown.
+
+    In Arrow, as pandas' ``.str.strip()`` and ``.mask(text.eq(""))`` would do it, without
+    pandas' masking of a whole column (a second of a 2.5M-row file)."""
     if _has_natives(cells):
         cells = cells.map(display, na_action="ignore")
-    text = _text(cells).str.strip()
-    return text.mask(text.eq(""))
+    text = pc.utf8_trim_whitespace(arrow(cells))
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=cells.index, name=cells.name)
 
 
 def _split_natives(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -490,10 +552,49 @@ def parse_kelurahan(cells: pd.Series, wilayah: Wilayah) -> Parsed:
     return Parsed(values, errors)
 
 
+_DIGITS_ROWS = 1 << 16  # rows of text whose bytes are looked at together
+
+
+def digits_only(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``pc.replace_substring_regex(text, r"\D", "")``: the text's ASCII digits only.
+
+    Done on the strings' bytes in numpy: in UTF-8 every character other than 0-9 is
+    made of bytes other than 0-9 (a multibyte character's are all 0x80 or above), so
+    dropping every byte that is not a digit is exactly the regex's result, several
+    times faster (RE2 replaces match by match: 1.3 s for a file of 2.4M dotted NOPs).
+    A few thousand rows at a time, so the per-byte arrays stay small.
+    """
+    chunks = []
+    for chunk in text.chunks:
+        for lo in range(0, len(chunk), _DIGITS_ROWS):
+            chunks.append(_digits_of(chunk.slice(lo, _DIGITS_ROWS)))
+    return pa.chunked_array(chunks, type=text.type)
+
+
+def _digits_of(strings: pa.Array) -> pa.Array:
+    n = len(strings)
+    wide = pa.types.is_large_string(strings.type) or pa.types.is_large_binary(strings.type)
+    index = np.int64 if wide else np.int32
+    _, offsets_buffer, data_buffer = strings.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=index)[strings.offset : strings.offset + n + 1]
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    data = np.frombuffer(data_buffer, dtype=np.uint8, count=hi)[lo:] if hi else np.zeros(0, np.uint8)
+    keep = (data - np.uint8(ord("0"))) < 10  # a byte 0-9 (the others wrap past 9)
+    # Digits before each byte (int32 whenever the bytes allow: half the memory traffic).
+    kept = np.zeros(len(data) + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
+    np.cumsum(keep, out=kept[1:])
+    starts = kept[offsets - lo].astype(index, copy=False)
+    buffers = [None, pa.py_buffer(starts), pa.py_buffer(np.compress(keep, data))]
+    out = pa.Array.from_buffers(strings.type, n, buffers)
+    if strings.null_count:
+        out = pc.if_else(strings.is_valid(), out, pa.scalar(None, strings.type))
+    return out
+
+
 def parse_nop(cells: pd.Series) -> Parsed:
     """§2: a NOP is its 18 digits; separators are dropped."""
     text = as_text(cells)
-    digits = pc.replace_substring_regex(arrow(text), r"\D", "")
+    digits = digits_only(arrow(text))
     ok = pc.fill_null(pc.equal(pc.utf8_length(digits), 18), False)
     values = pc.if_else(ok, digits, pa.scalar(None, digits.type))
     errors = _errors_like(cells)

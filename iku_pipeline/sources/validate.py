@@ -401,13 +401,7 @@ class _Known:
         fits = pc.fill_null(fits, False).to_numpy(zero_copy_only=False)
         numbers = pc.cast(pc.filter(cells, fits), pa.int64()).to_numpy(zero_copy_only=False)
         # Looked up in sorted order: neighbouring lookups touch neighbouring memory.
-        order = np.argsort(numbers)
-        ranked = numbers[order]
-        del numbers
-        at = np.minimum(np.searchsorted(self._sorted, ranked), len(self._sorted) - 1)
-        found = np.empty(len(ranked), dtype=bool)
-        found[order] = self._sorted[at] == ranked
-        out[fits] = found
+        out[fits] = parsers.sorted_search(self._sorted, numbers, positions=False)[0]
         return out
 
 
