@@ -655,6 +655,26 @@ def test_rejected_record_has_every_field(put, stage_year):
     assert "Andi" in isi.values()
 
 
+def test_rejected_record_content_is_json_of_the_cells_as_shown(put, stage_year):
+    """isi_baris is json.dumps of {header: cell as shown}: cells trimmed, an empty one
+    "", quotes, backslashes and letters outside ASCII as json.dumps writes them; with a
+    header written twice, the dict's way (the last cell under the first place)."""
+    put("layanan", "reg.csv", LAYANAN.replace("\n", ';Catatan "x"\n')
+        + 'R-1;02/01/2023;KK;Metro Pusat;Selesai;; Ä "q" \\ \t€ \n')
+    put("konflik", "k.csv", "No Kegiatan;Tanggal;Kelurahan;Jenis Konflik;Hasil;Catatan;Catatan\n"
+        "K-1;02/01/2023;Metro Pusat;Tanah;Selesai;a;b\n")
+    s = stage_year()
+    isi = s["layanan"].ditolak["isi_baris"].iloc[0]
+    assert isi == json.dumps(
+        {"No Register": "R-1", "Tanggal Masuk": "02/01/2023", "Jenis Layanan": "KK",
+         "Kelurahan": "Metro Pusat", "Status": "Selesai", "Tgl Selesai": "",
+         'Catatan "x"': 'Ä "q" \\ \t€'},
+        ensure_ascii=False,
+    )
+    konflik = json.loads(s["konflik"].ditolak["isi_baris"].iloc[0])
+    assert list(konflik)[-1] == "Catatan" and konflik["Catatan"] == "b"
+
+
 def test_rejected_row_numbers_of_an_xlsx_are_the_sheet_rows(tmp_path):
     folder = tmp_path / "layanan" / "2023"
     folder.mkdir(parents=True)

@@ -556,7 +556,7 @@ _DIGITS_ROWS = 1 << 16  # rows of text whose bytes are looked at together
 
 
 def digits_only(text: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``pc.replace_substring_regex(text, r"\D", "")``: the text's ASCII digits only.
+    r"""``pc.replace_substring_regex(text, r"\D", "")``: the text's ASCII digits only.
 
     Done on the strings' bytes in numpy: in UTF-8 every character other than 0-9 is
     made of bytes other than 0-9 (a multibyte character's are all 0x80 or above), so
