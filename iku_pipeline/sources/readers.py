@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from iku_pipeline.sources import masking
+from iku_pipeline.sources import masking, threads
 from iku_pipeline.sources.headers import (
     HEADER_SEARCH_ROWS,
     Header,
@@ -514,11 +515,9 @@ def _tidy(
     file name, layout columns and blank rows dropped: (frame, order, blank rows).
 
     The caller rebinds its frame to the result, so the unfiltered one is freed before
-    the personal columns are masked.
+    the personal columns are masked. (The result's index is not the rows': the caller
+    numbers them afresh.)
     """
-    frame.insert(0, ROW, numbers)
-    frame.insert(0, FILE, berkas)
-
     # Unnamed columns with nothing in them are layout, not data.
     for name in names:
         if name.startswith("kolom_") and name not in mapping.values():
@@ -528,20 +527,33 @@ def _tidy(
     order = [n for n in names if n in frame.columns]
 
     blank_rows = 0
+    keep = None
     if order:
-        blank = pd.Series(
-            np.logical_and.reduce([_empty_cells(frame[c]) for c in order]), index=frame.index
-        )
+        blank = np.logical_and.reduce(threads.each(lambda c: _empty_cells(frame[c]), order))
         if blank.any():
             blank_rows = int(blank.sum())
-            # frame[~blank], column by column: Arrow filters its text columns in place of
-            # pandas' take, several times faster on millions of rows.
-            keep = ~blank.to_numpy()
-            frame = pd.DataFrame(
-                {name: frame[name].array[keep] for name in frame.columns},
-                index=frame.index[keep],
-            )
-    return frame, order, blank_rows
+            keep = ~blank
+    # frame[keep], column by column and side by side: Arrow filters its text columns in
+    # place of pandas' take, several times faster on millions of rows. The file name and
+    # the row numbers lead, as the columns the rows are known by.
+    columns = list(frame.columns)
+    cells = [frame[c].array for c in columns]
+    if keep is not None:
+        cells = threads.each(lambda array: _kept(array, keep), cells)
+        numbers = numbers[keep]
+    berkas_cells = np.empty(len(numbers), dtype=object)
+    berkas_cells.fill(berkas)  # one str for every row (np.full would make one a row)
+    tidy = pd.DataFrame(
+        {FILE: berkas_cells, ROW: numbers, **dict(zip(columns, cells))}, copy=False
+    )
+    return tidy, order, blank_rows
+
+
+def _kept(array, keep: np.ndarray):
+    """The cells of one column (Arrow text, or objects from an XLSX) where ``keep``."""
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        return type(array)(pc.filter(array._pa_array, keep))
+    return array[keep]
 
 
 def _file_rows(

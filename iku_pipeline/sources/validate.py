@@ -18,7 +18,7 @@ import gc
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +37,8 @@ from iku_pipeline.model import (
     Wilayah,
     empty_rejected,
 )
-from iku_pipeline.sources import layouts, parsers
+from iku_pipeline.sources import layouts, parsers, threads
+from iku_pipeline.sources.threads import BACKGROUND
 from iku_pipeline.sources.columns import NONE, absent, first_of, parse_columns
 from iku_pipeline.sources.reference import map_jenis_layanan
 from iku_pipeline.sources.schemas import check_staged
@@ -121,11 +122,8 @@ def stage_source(
     return Staged(SourceReport(spec.name, tahun, True, reports, info), accepted, rejected)
 
 
-# Work that runs beside a source's staging, on the second core: each file's checksum
-# (hashlib releases the GIL) and the referenced keys' sorting (numpy and Arrow do too).
-# One thread: what is queued runs in order, and a step never holds more than one such
-# piece of work's memory at a time.
-BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iku-staging")
+# Each file's checksum and the referenced keys' sorting run beside the staging on
+# ``threads.BACKGROUND`` (hashlib, numpy's sorts and Arrow's casts release the GIL).
 
 
 def _sha256(path: Path) -> str:
@@ -279,10 +277,11 @@ class _SourceRun:
                     [c for p in self.parts for c in parsers.arrow(p[KEY]).chunks],
                     type=pa.large_string(),
                 )
-                known = parsers.arrow(ok_keys)
-                known = known.combine_chunks() if isinstance(known, pa.ChunkedArray) else known
+                # As they are, in chunks: joining them first would copy the file's keys
+                # (60 MB for 2.4M) at the moment the lookup's hash table is largest.
+                known = parsers.arrow(ok_keys).cast(pa.large_string())
                 # Arrow's own membership: a bit per earlier key, not a position.
-                hit = pc.is_in(before, value_set=known.cast(pa.large_string()))
+                hit = pc.is_in(before, value_set=known)
                 hit = hit.to_numpy(zero_copy_only=False)
                 del before, known
                 ends = np.cumsum([len(p) for p in self.parts])
@@ -399,10 +398,10 @@ class _Known:
     key's position (another 80 MB for a roll of ten million); other keys a KeySet."""
 
     def __init__(self, keys: pd.Series):
-        # Prepared in the background while the first file is read (``BACKGROUND``).
-        self._ready: Future | None = BACKGROUND.submit(self._prepare, keys)
         self._sorted: np.ndarray | None = None
         self._set: parsers.KeySet | None = None
+        # Prepared in the background while the first file is read (``BACKGROUND``).
+        self._ready: Future | None = BACKGROUND.submit(self._prepare, keys)
 
     def _prepare(self, keys: pd.Series) -> None:
         numbers = parsers.nop_numbers(parsers.arrow(keys))
@@ -538,7 +537,7 @@ def release_memory() -> None:
 def give_back() -> None:
     """``release_memory`` without the cycle collection: the pages the allocators keep
     after large arrays were let go (within a file's work, between its steps)."""
-    pa.default_memory_pool().release_unused()
+    threads.release_unused()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
 

@@ -1,0 +1,52 @@
+"""Threads for the work inside one staging step that can use the machine's other core.
+
+Arrow's compute kernels, numpy's sorts and hashlib release the GIL, so independent
+pieces of one file's work (its columns, its checksum, the referenced keys) run side by
+side on threads. Two helper threads, each used flat (work given to one never waits for
+other work of the same one):
+
+- ``BACKGROUND`` runs work beside a step's own (queued work runs in order, so a step
+  never holds more than one such piece of work's memory at a time);
+- ``each`` shares a list of items between the calling thread and ``_HELPER``.
+
+Arrow's allocator (mimalloc) keeps freed pages per thread: ``release_unused`` gives back
+the pages of every thread that works here, not only the caller's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import pyarrow as pa
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iku-background")
+_HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iku-helper")
+
+
+def each(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """``[work(item) for item in items]``, the items worked on two at a time: every
+    second one by the helper thread, the others by the caller. (Each item's memory is
+    what it would be one after the other: only the order of the work changes.)"""
+    items = list(items)
+    if len(items) < 2:
+        return [work(item) for item in items]
+    helped = [_HELPER.submit(work, item) for item in items[1::2]]
+    own = [work(item) for item in items[0::2]]
+    out: list = [None] * len(items)
+    out[0::2] = own
+    out[1::2] = [future.result() for future in helped]
+    return out
+
+
+def release_unused() -> None:
+    """Give back the pages Arrow's allocator keeps for reuse, on this thread and on the
+    helper threads (each keeps its own)."""
+    pool = pa.default_memory_pool()
+    for helper in (BACKGROUND, _HELPER):
+        helper.submit(pool.release_unused).result()
+    pool.release_unused()
