@@ -76,7 +76,9 @@ def nop_numbers(text) -> np.ndarray | None:
 _PACK_STEP = 1 << 20  # positions packed this many at a time (no full-length temporary)
 
 
-def sorted_with_order(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sorted_with_order(
+    numbers: np.ndarray, overwrite: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """``(numbers[order], order)`` with ``order = np.argsort(numbers, kind="stable")``, for
     int64 numbers, about twice as fast at millions of rows.
 
@@ -86,6 +88,8 @@ def sorted_with_order(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     smallest is packed above its position into one uint64 and only these are sorted: a
     plain sort, vectorised, instead of an argsort and a gather; equal numbers stay in
     position order, as a stable sort leaves them. Otherwise, the argsort itself.
+    ``overwrite``: ``numbers`` may be packed in place when it is writable (the caller
+    no longer needs it): one full-length array less.
     """
     n = len(numbers)
     if n < 2:
@@ -95,7 +99,11 @@ def sorted_with_order(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if hi - lo >= 1 << (64 - bits):
         order = np.argsort(numbers, kind="stable")
         return numbers[order], order
-    packed = numbers.astype(np.uint64)  # two's complement: the offset below wraps right
+    # Two's complement: the offset below wraps right.
+    if overwrite and numbers.flags.writeable and numbers.dtype == np.int64:
+        packed = numbers.view(np.uint64)
+    else:
+        packed = numbers.astype(np.uint64)
     packed -= np.uint64(lo % 2**64)
     packed <<= np.uint64(bits)
     for start in range(0, n, _PACK_STEP):
