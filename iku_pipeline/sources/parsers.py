@@ -575,9 +575,8 @@ def digits_only(text: pa.ChunkedArray) -> pa.ChunkedArray:
     """
     chunks = []
     for chunk in text.chunks:
-        pieces = [
-            _digits_of(chunk.slice(lo, _DIGITS_ROWS)) for lo in range(0, len(chunk), _DIGITS_ROWS)
-        ]
+        starts = range(0, len(chunk), _DIGITS_ROWS) or [0]  # an empty chunk stays one
+        pieces = [_digits_of(chunk.slice(lo, _DIGITS_ROWS)) for lo in starts]
         chunks.append(pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces))
     return pa.chunked_array(chunks, type=text.type)
 

@@ -529,7 +529,7 @@ def _tidy(
     blank_rows = 0
     keep = None
     if order:
-        blank = np.logical_and.reduce(threads.each(lambda c: _empty_cells(frame[c]), order))
+        blank = np.logical_and.reduce(threads.each(_empty_cells, [frame[c] for c in order]))
         if blank.any():
             blank_rows = int(blank.sum())
             keep = ~blank
