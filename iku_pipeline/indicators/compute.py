@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from iku_pipeline.indicators.declarations import INDIKATOR, TAMBAHAN
 from iku_pipeline.model import KATEGORI_IKU1, KEY, Staged, Wilayah
 from iku_pipeline.sources.parsers import arrow, is_in, sorted_with_order
-from iku_pipeline.sources.threads import BACKGROUND
+from iku_pipeline.sources.threads import background
 
 REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan")
 
@@ -133,7 +133,7 @@ def pbb_payments(staged: Mapping[str, Staged], tahun: int) -> PbbPayments:
     # The roll's side and the payments' side are independent until they are matched:
     # the roll's is prepared on the helper thread (numpy's sorts and Arrow's casts
     # release the GIL), so both cores work.
-    roll_side = BACKGROUND.submit(_roll_side, roll)
+    roll_side = background(_roll_side, roll)
     pay_nop, amount, paid_on = _payment_side(payments, tahun)
     on_roll, terhutang, due, sorted_nop, order = roll_side.result()
     # Payments matched to the roll by a merge of the two sorted NOP lists (a roll's NOPs

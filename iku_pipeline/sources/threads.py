@@ -5,9 +5,13 @@ pieces of one file's work (its columns, its checksum, the referenced keys) run s
 side on threads. Two helper threads, each used flat (work given to one never waits for
 other work of the same one):
 
-- ``BACKGROUND`` runs work beside a step's own (queued work runs in order, so a step
+- ``background`` runs work beside a step's own (queued work runs in order, so a step
   never holds more than one such piece of work's memory at a time);
-- ``each`` shares a list of items between the calling thread and ``_HELPER``.
+- ``each`` shares a list of items between the calling thread and a helper thread.
+
+The threads are started when first used, in each process: a process forked from one
+that used them (a multiprocess run's step) starts its own instead of inheriting pools
+whose threads did not survive the fork.
 
 Arrow's allocator (mimalloc) keeps freed pages per thread: ``release_unused`` gives back
 the pages of every thread that works here, not only the caller's.
@@ -15,8 +19,9 @@ the pages of every thread that works here, not only the caller's.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 import pyarrow as pa
@@ -24,8 +29,20 @@ import pyarrow as pa
 T = TypeVar("T")
 R = TypeVar("R")
 
-BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iku-background")
-_HELPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iku-helper")
+_POOLS: dict[str, ThreadPoolExecutor] = {}
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_POOLS.clear)
+
+
+def _pool(name: str) -> ThreadPoolExecutor:
+    if name not in _POOLS:
+        _POOLS[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"iku-{name}")
+    return _POOLS[name]
+
+
+def background(work: Callable[..., R], *args) -> Future:
+    """``work(*args)`` on the background thread, after what was queued before it."""
+    return _pool("background").submit(work, *args)
 
 
 def each(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
@@ -35,7 +52,8 @@ def each(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
     items = list(items)
     if len(items) < 2:
         return [work(item) for item in items]
-    helped = [_HELPER.submit(work, item) for item in items[1::2]]
+    helper = _pool("helper")
+    helped = [helper.submit(work, item) for item in items[1::2]]
     own = [work(item) for item in items[0::2]]
     out: list = [None] * len(items)
     out[0::2] = own
@@ -47,6 +65,6 @@ def release_unused() -> None:
     """Give back the pages Arrow's allocator keeps for reuse, on this thread and on the
     helper threads (each keeps its own)."""
     pool = pa.default_memory_pool()
-    for helper in (BACKGROUND, _HELPER):
+    for helper in list(_POOLS.values()):
         helper.submit(pool.release_unused).result()
     pool.release_unused()

@@ -39,7 +39,6 @@ from iku_pipeline.model import (
     empty_rejected,
 )
 from iku_pipeline.sources import layouts, parsers, threads
-from iku_pipeline.sources.threads import BACKGROUND
 from iku_pipeline.sources.columns import NONE, absent, first_of, parse_columns
 from iku_pipeline.sources.reference import map_jenis_layanan
 from iku_pipeline.sources.schemas import check_staged
@@ -93,7 +92,7 @@ def stage_source(
             )
             continue
         report.ukuran = path.stat().st_size
-        digests.append((report, BACKGROUND.submit(_sha256, path)))
+        digests.append((report, threads.background(_sha256, path)))
         try:
             rows = read_file(path, spec, key, limits)
         except FileFailed as e:
@@ -124,7 +123,7 @@ def stage_source(
 
 
 # Each file's checksum and the referenced keys' sorting run beside the staging on
-# ``threads.BACKGROUND`` (hashlib, numpy's sorts and Arrow's casts release the GIL).
+# ``threads.background`` (hashlib, numpy's sorts and Arrow's casts release the GIL).
 
 
 def _sha256(path: Path) -> str:
@@ -401,8 +400,8 @@ class _Known:
     def __init__(self, keys: pd.Series):
         self._sorted: np.ndarray | None = None
         self._set: parsers.KeySet | None = None
-        # Prepared in the background while the first file is read (``BACKGROUND``).
-        self._ready: Future | None = BACKGROUND.submit(self._prepare, keys)
+        # Prepared in the background while the first file is read.
+        self._ready: Future | None = threads.background(self._prepare, keys)
 
     def _prepare(self, keys: pd.Series) -> None:
         numbers = parsers.nop_numbers(parsers.arrow(keys))
