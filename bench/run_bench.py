@@ -95,7 +95,8 @@ def run_core(data_dir: Path, tahun: int = TAHUN) -> CoreRun:
     from iku_pipeline.model import KEY, SourceReport, Staged
     from iku_pipeline.sources.reference import load_jenis_layanan, load_wilayah
     from iku_pipeline.sources.specs import SOURCES
-    from iku_pipeline.sources.validate import release_memory, stage_source
+    from iku_pipeline.sources.memory import release_memory
+    from iku_pipeline.sources.validate import stage_source
 
     # Beside the data, not in /tmp: a tmpfs there would hold the store in memory.
     store = Path(tempfile.mkdtemp(prefix="store-", dir=data_dir.parent))

@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from iku_pipeline.sources import parsers
+from iku_pipeline.sources import keys, parsers
 
 
 def one(parse, cell):
@@ -329,20 +329,20 @@ def test_key_comparisons_agree_with_pandas_on_python_strings(values, known):
     text = pd.Series(values, dtype=parsers.TEXT)
     plain = pd.Series(values, dtype=object)
     present = plain.notna().to_numpy()
-    assert (parsers.duplicated(text) == (plain.duplicated().to_numpy() & present)).all()
+    assert (keys.duplicated(text) == (plain.duplicated().to_numpy() & present)).all()
     known_text = pd.Series(known, dtype=parsers.TEXT)
     expected = plain.isin([k for k in known if k is not None]).to_numpy() & present
-    assert (parsers.is_in(text, known_text) == expected).all()
-    at = parsers.KeySet(known_text).positions(text)
+    assert (keys.is_in(text, known_text) == expected).all()
+    at = keys.KeySet(known_text).positions(text)
     assert [known[p] if p >= 0 else None for p in at] == [
         v if ok else None for v, ok in zip(values, expected)
     ]
     half = len(known) // 2  # the same list built in two steps
-    grown = parsers.KeySet(known_text[:half]).extended(known_text[half:])
+    grown = keys.KeySet(known_text[:half]).extended(known_text[half:])
     assert [known[p] if p >= 0 else None for p in grown.positions(text)] == [
         known[p] if p >= 0 else None for p in at
     ]
-    assert parsers.all_distinct(text) == (not plain.dropna().duplicated().any())
+    assert keys.all_distinct(text) == (not plain.dropna().duplicated().any())
 
 
 def test_an_xlsx_column_is_parsed_once_per_distinct_value_and_type():
@@ -429,15 +429,15 @@ def test_sorted_with_order_and_sorted_search_agree_with_numpy(values, known, sma
     import numpy as np
 
     numbers = np.array(values, dtype=np.int64)
-    ranked, order = parsers.sorted_with_order(numbers)
+    ranked, order = keys.sorted_with_order(numbers)
     expected = np.argsort(numbers, kind="stable")
     assert order.tolist() == expected.tolist()
     assert ranked.tolist() == numbers[expected].tolist()
     sorted_known = np.sort(np.array(known, dtype=np.int64))
-    old, parsers._SMALL_KEYS = parsers._SMALL_KEYS, (1 << 16) if small else 0
+    old, keys._SMALL_KEYS = keys._SMALL_KEYS, (1 << 16) if small else 0
     try:
-        found, at = parsers.sorted_search(sorted_known, numbers)
+        found, at = keys.sorted_search(sorted_known, numbers)
     finally:
-        parsers._SMALL_KEYS = old
+        keys._SMALL_KEYS = old
     assert found.tolist() == [v in set(known) for v in values]
     assert all(sorted_known[a] == v for a, v, f in zip(at, values, found) if f)

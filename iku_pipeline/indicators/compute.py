@@ -18,7 +18,8 @@ import pyarrow.compute as pc
 
 from iku_pipeline.indicators.declarations import INDIKATOR, TAMBAHAN
 from iku_pipeline.model import KATEGORI_IKU1, KEY, Staged, Wilayah
-from iku_pipeline.sources.parsers import arrow, is_in, sorted_with_order
+from iku_pipeline.sources.keys import is_in, sorted_with_order
+from iku_pipeline.sources.parsers import arrow
 from iku_pipeline.sources.threads import background
 
 REALISASI_COLUMNS = ("tahun", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan")

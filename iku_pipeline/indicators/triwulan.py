@@ -31,7 +31,7 @@ from iku_pipeline.indicators.declarations import (
     URUTAN,
 )
 from iku_pipeline.model import KATEGORI_IKU1, KEY, Staged, Wilayah
-from iku_pipeline.sources.parsers import is_in
+from iku_pipeline.sources.keys import is_in
 
 TRIWULAN_COLUMNS = (
     "tahun", "triwulan", "kode", "wilayah", "pembilang", "penyebut", "nilai", "satuan",

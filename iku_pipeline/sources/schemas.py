@@ -16,7 +16,8 @@ import pyarrow.compute as pc
 from pandera.typing import Series
 
 from iku_pipeline.model import KATEGORI, Wilayah
-from iku_pipeline.sources.parsers import all_distinct, arrow
+from iku_pipeline.sources.keys import all_distinct
+from iku_pipeline.sources.parsers import arrow
 
 # Staged text is held as Arrow strings (see ``parsers.TEXT``).
 Text = Annotated[pd.StringDtype, "pyarrow", pd.NA]

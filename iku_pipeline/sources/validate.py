@@ -12,10 +12,7 @@ be read is recorded as failed; the caller decides what fails.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
-import gc
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -39,8 +36,10 @@ from iku_pipeline.model import (
     empty_rejected,
 )
 from iku_pipeline.sources import layouts, parsers, threads
-from iku_pipeline.sources.columns import NONE, absent, first_of, parse_columns
-from iku_pipeline.sources.reference import map_jenis_layanan
+from iku_pipeline.sources.accepted import DERIVED, accepted_part
+from iku_pipeline.sources.columns import NONE, first_of, parse_columns
+from iku_pipeline.sources.keys import KeySet, duplicated, is_in, nop_numbers, sorted_search
+from iku_pipeline.sources.memory import RELEASE_ROWS, give_back, release_memory
 from iku_pipeline.sources.schemas import check_staged
 from iku_pipeline.sources.readers import (
     FileFailed,
@@ -49,7 +48,7 @@ from iku_pipeline.sources.readers import (
     list_files,
     read_file,
 )
-from iku_pipeline.sources.specs import SOURCES, Column, Kind, Layout, SourceSpec
+from iku_pipeline.sources.specs import SOURCES, Column, Kind, SourceSpec
 
 # A source-specific rule: (parsed values, year) -> {column: reasons, at the failing rows}
 RowRule = Callable[[pd.DataFrame, int], dict[str, pd.Series]]
@@ -173,7 +172,7 @@ class _SourceRun:
         # With NOP keys: the keys accepted so far, sorted, for the next file's duplicates;
         # a file's keys are merged in when the next file is added (after the last file,
         # never: merging ten million keys takes half a gigabyte for a moment).
-        self.earlier: parsers.KeySet | None = None
+        self.earlier: KeySet | None = None
         self.unmerged: list[pd.Series] = []
         self.raw_parts: list[pd.DataFrame] = []  # raw cells a derivation needs
         self.rejected: list[pd.DataFrame] = []
@@ -189,7 +188,7 @@ class _SourceRun:
         spec, tahun = self.spec, self.tahun
         for keys in self.unmerged:
             self.earlier = (
-                parsers.KeySet(keys) if self.earlier is None else self.earlier.extended(keys)
+                KeySet(keys) if self.earlier is None else self.earlier.extended(keys)
             )
         self.unmerged = []
         frame = rows.frame
@@ -233,7 +232,7 @@ class _SourceRun:
         if bad.any():
             self.rejected.append(_rejected_records(rows, bad, kolom, alasan, spec.name, tahun))
         keep = ~bad
-        part, raw = _accepted_part(rows, keep, values, spec, self.wilayah, rows.layout)
+        part, raw = accepted_part(rows, keep, values, spec, self.wilayah, rows.layout)
         del values  # the part holds the accepted rows' values
         self.extras += [c for c in part.columns[len(spec.columns) + 3 :] if c not in self.extras]
         self.parts.append(part)
@@ -254,7 +253,7 @@ class _SourceRun:
         ok_keys = keys if ok.all() else keys[ok]  # one copy, for both lookups
         dup = np.zeros(n, dtype=bool)
         nop = spec.column(spec.key).kind is Kind.NOP
-        dup[ok] = parsers.duplicated(ok_keys) if nop else _duplicated_text(ok_keys)
+        dup[ok] = duplicated(ok_keys) if nop else _duplicated_text(ok_keys)
         if n >= RELEASE_ROWS:  # its pages, before the earlier files' lookup
             give_back()
         # Keys accepted from the earlier files, with the row that holds each.
@@ -290,12 +289,12 @@ class _SourceRun:
                     if len(here):
                         earlier.update(_holders(part, here))
                 if earlier:
-                    dup[ok] |= parsers.is_in(ok_keys, pd.Series(list(earlier), dtype=parsers.TEXT))
+                    dup[ok] |= is_in(ok_keys, pd.Series(list(earlier), dtype=parsers.TEXT))
         if not dup.any():
             return kolom, alasan
         dup_rows = frame.index[dup]
         dup_keys = keys.loc[dup_rows]
-        holders = ok & ~dup & parsers.is_in(keys, dup_keys)
+        holders = ok & ~dup & is_in(keys, dup_keys)
         first_row = pd.Series(frame.index[holders], index=keys[holders].to_numpy())
         first_row = first_row[~first_row.index.duplicated()]
         shown = _cells(frame, spec.key, dup_rows, values[spec.key])
@@ -319,7 +318,7 @@ class _SourceRun:
         """(accepted, rejected, info) of the source-year."""
         spec = self.spec
         if not self.parts:  # no file could be read: the typed empty frame
-            part, raw = _accepted_part(None, np.zeros(0, dtype=bool), None, spec, self.wilayah)
+            part, raw = accepted_part(None, np.zeros(0, dtype=bool), None, spec, self.wilayah)
             self.parts, self.raw_parts = [part], [raw]
         parts, raws = self.parts, self.raw_parts
         for part in parts:  # every file's part with every extra column, empty where absent
@@ -356,7 +355,7 @@ def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _duplicated_text(keys: pd.Series) -> np.ndarray:
-    """``parsers.duplicated`` of text keys by a stable sort instead of a hash table:
+    """``duplicated`` of text keys by a stable sort instead of a hash table:
     equal keys end up side by side in file order, the first of each run kept; empty
     cells are never duplicates. For 2.4M keys: +150 MB and 0.7 s, against +340 MB and
     1.8 s factorising them."""
@@ -394,19 +393,19 @@ def _known_keys(target: Staged | None) -> _Known:
 
 class _Known:
     """A referenced source's accepted keys, for membership only. NOPs (every key 18
-    ASCII digits) as one sorted int64 list: ``parsers.KeySet`` would also keep each
+    ASCII digits) as one sorted int64 list: ``KeySet`` would also keep each
     key's position (another 80 MB for a roll of ten million); other keys a KeySet."""
 
     def __init__(self, keys: pd.Series):
         self._sorted: np.ndarray | None = None
-        self._set: parsers.KeySet | None = None
+        self._set: KeySet | None = None
         # Prepared in the background while the first file is read.
         self._ready: Future | None = threads.background(self._prepare, keys)
 
     def _prepare(self, keys: pd.Series) -> None:
-        numbers = parsers.nop_numbers(parsers.arrow(keys))
+        numbers = nop_numbers(parsers.arrow(keys))
         self._sorted = None if numbers is None else np.sort(numbers)
-        self._set = parsers.KeySet(keys) if numbers is None else None
+        self._set = KeySet(keys) if numbers is None else None
 
     def contains(self, keys: pd.Series) -> np.ndarray:
         """Which of ``keys`` are known (exactly); empty cells: False."""
@@ -424,7 +423,7 @@ class _Known:
         fits = pc.fill_null(fits, False).to_numpy(zero_copy_only=False)
         numbers = pc.cast(pc.filter(cells, fits), pa.int64()).to_numpy(zero_copy_only=False)
         # Looked up in sorted order: neighbouring lookups touch neighbouring memory.
-        out[fits] = parsers.sorted_search(self._sorted, numbers, positions=False)[0]
+        out[fits] = sorted_search(self._sorted, numbers, positions=False)[0]
         return out
 
 
@@ -512,45 +511,9 @@ def _shown(cells: pd.Series) -> list[str]:
     return [parsers.display(v) for v in cells.astype(object)]
 
 
-# ---------------------------------------------------------------- accepted rows
+# ---------------------------------------------------------------- a source not delivered
 
 
-# Files (and sources) of at least this many rows give their memory back when done.
-RELEASE_ROWS = 100_000
-
-
-def release_memory() -> None:
-    """Give the memory of a large file's work back to the system before the next file.
-
-    pandas' ``.str`` and ``.dt`` accessors refer back to their Series, so intermediate
-    columns (a file's raw cells among them) sit in reference cycles until Python's
-    cycle collector runs; a collection frees them now (about 0.1 s, hence only after
-    large files). Arrow's allocator (mimalloc) and glibc's then keep the freed pages for
-    reuse: between files of millions of rows they would otherwise hold a gigabyte or
-    more that the process no longer uses. (``malloc_trim`` is glibc's; elsewhere it is
-    skipped.)
-    """
-    gc.collect()
-    give_back()
-
-
-def give_back() -> None:
-    """``release_memory`` without the cycle collection: the pages the allocators keep
-    after large arrays were let go (within a file's work, between its steps)."""
-    threads.release_unused()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _glibc():
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:
-        return None
-
-
-_LIBC = _glibc()
 
 
 def _typed_empty(spec: SourceSpec, wilayah: Wilayah) -> pd.DataFrame:
@@ -564,81 +527,3 @@ def _typed_empty_once(spec: SourceSpec, wilayah: Wilayah) -> pd.DataFrame:
     # every caller gets its own copy.
     accepted, _, _ = _SourceRun(spec, 0, {}, wilayah).finish(None)
     return accepted
-
-
-_DTYPES = {
-    Kind.DATE: "datetime64[ns]",
-    Kind.RUPIAH: "Int64",
-    Kind.WHOLE: "Int64",
-    Kind.YEAR: "Int64",
-    Kind.NUMBER: "Float64",
-    Kind.STATUS: "boolean",
-}
-
-# Raw cells a source's derivation needs beside the parsed values.
-_RAW_FOR_DERIVED = {"layanan": ("status",)}
-
-
-def _accepted_part(
-    rows: FileRows | None,
-    keep: np.ndarray,
-    values: pd.DataFrame | None,
-    spec: SourceSpec,
-    wilayah: Wilayah,
-    layout: Layout | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A file's accepted rows, typed: ``_berkas``, ``_baris``, the spec's columns, the
-    key as compared, then the file's unlisted columns (for a file of another layout,
-    those the layout does not read); and the raw cells a derivation needs
-    (``_RAW_FOR_DERIVED``). ``values`` is emptied: each column let go once copied."""
-    frame = rows.frame if rows is not None else pd.DataFrame({FILE: [], ROW: []}, dtype=object)
-    read = spec.names if layout is None else layout.names
-    extras = [c for c in frame.columns if c not in read and c not in (FILE, ROW, KEY)]
-    index = pd.RangeIndex(int(keep.sum()))
-    if values is None:
-        values = pd.DataFrame({c.name: absent(c, index, wilayah) for c in spec.columns})
-        values[KEY] = pd.Series(dtype=parsers.TEXT)
-    berkas = frame[FILE].iloc[0] if len(frame) else None
-    out = pd.DataFrame(
-        {
-            FILE: pd.Categorical.from_codes(
-                np.zeros(len(index), dtype=np.int8), [berkas] if berkas is not None else []
-            ),
-            ROW: frame[ROW].to_numpy()[keep].astype("int64"),
-        },
-        index=index,
-    )
-    for column in spec.columns:  # each column of values let go once its rows are kept
-        cells = values.pop(column.name)
-        kept = cells[keep] if len(keep) else cells
-        del cells
-        dtype = wilayah.dtype if column.kind is Kind.KELURAHAN else _DTYPES.get(column.kind, parsers.TEXT)
-        out[column.name] = kept.reset_index(drop=True).astype(dtype)
-    if spec.column(spec.key).kind is Kind.NOP:
-        out[KEY] = out[spec.key]  # the same digits: one copy of them
-    else:
-        cells = values.pop(KEY)
-        kept = cells[keep] if len(keep) else cells
-        out[KEY] = kept.reset_index(drop=True).astype(parsers.TEXT)
-    for c in extras:  # kept in staging as text, personal ones already masked (§2, §6)
-        cells = frame[c][keep].reset_index(drop=True)
-        out[c] = cells.astype(parsers.TEXT) if c.endswith("_hash") else parsers.as_text(cells)
-    raw = frame.loc[keep, [c for c in _RAW_FOR_DERIVED.get(spec.name, ()) if c in frame]]
-    raw = raw.reindex(columns=list(_RAW_FOR_DERIVED.get(spec.name, ()))).reset_index(drop=True)
-    return out, raw
-
-
-def _derive_layanan(out: pd.DataFrame, raw: pd.DataFrame, tahun: int, jenis_layanan) -> dict:
-    # §3: an empty status means processed when tanggal_selesai is given.
-    out["diproses"] = out["status"].fillna(out["tanggal_selesai"].notna()).astype(bool)
-    out["status"] = parsers.as_text(raw["status"])
-    out["kategori"], unmapped = map_jenis_layanan(out["jenis_layanan"], jenis_layanan)
-    return {"jenis_layanan_tidak_dikenal": unmapped}
-
-
-def _derive_pembayaran(out: pd.DataFrame, raw: pd.DataFrame, tahun: int, _) -> dict:
-    out["tahun_pajak"] = out["tahun_pajak"].fillna(tahun).astype("Int64")
-    return {}
-
-
-DERIVED = {"layanan": _derive_layanan, "pbb_pembayaran": _derive_pembayaran}
