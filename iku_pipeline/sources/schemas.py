@@ -71,7 +71,7 @@ class MusrenbangBa(_Staged):
 
 
 def _nop_digits(nop: pd.Series) -> pd.Series:
-    """Which staged NOPs are 18 digits: what ``str_matches=r"^\d{18}$"`` checks (RE2's
+    r"""Which staged NOPs are 18 digits: what ``str_matches=r"^\d{18}$"`` checks (RE2's
     ``\d`` is 0-9 only), in two Arrow kernels instead of a regular expression (0.8 s
     for a roll of ten million)."""
     cells = arrow(nop)
