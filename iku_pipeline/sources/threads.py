@@ -20,6 +20,7 @@ the pages of every thread that works here, not only the caller's.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -30,14 +31,30 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _POOLS: dict[str, ThreadPoolExecutor] = {}
+_CREATING = threading.Lock()  # two threads asking at once still get one pool
+
+
+def _forget() -> None:
+    """In a forked child: no pool (their threads did not survive the fork), and a lock
+    no thread of the parent can be holding."""
+    global _CREATING
+    _POOLS.clear()
+    _CREATING = threading.Lock()
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_POOLS.clear)
+    os.register_at_fork(after_in_child=_forget)
 
 
 def _pool(name: str) -> ThreadPoolExecutor:
-    if name not in _POOLS:
-        _POOLS[name] = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"iku-{name}")
-    return _POOLS[name]
+    pool = _POOLS.get(name)
+    if pool is None:
+        with _CREATING:
+            pool = _POOLS.get(name)
+            if pool is None:
+                pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"iku-{name}")
+                _POOLS[name] = pool
+    return pool
 
 
 def background(work: Callable[..., R], *args) -> Future:
