@@ -157,17 +157,12 @@ def test_extracts_and_exports_on_urls_publish_what_local_folders_publish(
     and row numbers included) and the same files as from local folders."""
     fs, bucket, remote_db, result = remote_year
     local_db = f"sqlite:///{tmp_path / 'local.sqlite'}"
-    job = defs.resolve_job_def("iku_tahunan")
     assert result.success
-    local = job.execute_in_process(
-        partition_key="2023",
-        instance=ephemeral_instance(),
-        resources={
-            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
-            "warehouse": Warehouse(database_url=local_db),
-            "validation": Validation(hash_key=HASH_KEY),
-        },
-    )
+    local = run_year(
+        data_dir, local_db, "2023",
+        paths=IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
+        validation=Validation(hash_key=HASH_KEY),
+    )  # fmt: skip
     assert local.success
     _assert_same_publication(remote_db, local_db)
     exported = _keys(fs, f"{bucket}/published")

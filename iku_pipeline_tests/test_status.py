@@ -16,9 +16,9 @@ from iku_pipeline.definitions import defs
 from iku_pipeline.partitions import tahun_partitions
 from iku_pipeline.publish import clock, status
 from iku_pipeline.publish.warehouse import make_engine, replace_year
-from iku_pipeline.resources import IkuPaths, Warehouse
+from iku_pipeline.resources import IkuPaths
 from iku_pipeline.schedules import years_to_run
-from iku_pipeline_tests.common import cli_year, ephemeral_instance, run_year
+from iku_pipeline_tests.common import cli_year, run_year
 
 JAKARTA = clock.JAKARTA
 PERIODE = "matriks_iku_2021-2025.xlsx"
@@ -158,15 +158,10 @@ def test_a_failure_outside_the_jobs_is_recorded_too(data_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'iku.sqlite'}"
     job = defs.resolve_implicit_global_asset_job_def()
     assert not job.hook_defs  # no job-level hook here
-    result = job.execute_in_process(
-        partition_key="2023",
-        instance=ephemeral_instance(),
-        resources={
-            "paths": IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
-            "warehouse": Warehouse(database_url=url),
-        },
-        raise_on_error=False,
-    )
+    result = run_year(
+        data_dir, url, "2023", raise_on_error=False, job=job.name,
+        paths=IkuPaths(data_dir=str(data_dir), output_dir=str(tmp_path / "out")),
+    )  # fmt: skip
     assert not result.success
     row = status_row(url, 2023)
     assert row["run_gagal"] == result.run_id and "konflik_2023.xlsx" in row["pesan_gagal"]
