@@ -21,6 +21,7 @@ the end-of-period target is computed as the yearly capaian (``matrix.capaian``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -228,7 +229,12 @@ def analisis_periode(rows: pd.DataFrame) -> str:
     year (``2023: ...``), one per line."""
     if rows.empty or "analisis_penyebab" not in rows.columns:
         return ""
-    parts = [f"{int(r['tahun'])}: {r['analisis_penyebab']}"
-             for r in rows.sort_values("tahun").to_dict("records")
+    return analisis_tahun(rows.sort_values("tahun").to_dict("records"))
+
+
+def analisis_tahun(records: Iterable[Mapping]) -> str:
+    """``analisis_periode`` of one kode's rows given as records (with
+    ``analisis_penyebab``) in year order."""
+    parts = [f"{int(r['tahun'])}: {r['analisis_penyebab']}" for r in records
              if not is_missing(r["analisis_penyebab"]) and str(r["analisis_penyebab"])]
     return "\n".join(parts)

@@ -7,7 +7,7 @@ LKjIP columns (``lkjip``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -21,7 +21,7 @@ from iku_pipeline.publish.layout import (
     signature_cols,
     title_lines,
 )
-from iku_pipeline.publish.lkjip import H_ANALISIS, TAHUN_AKHIR, analisis_periode, lengkapi
+from iku_pipeline.publish.lkjip import H_ANALISIS, TAHUN_AKHIR, analisis_tahun, lengkapi
 from iku_pipeline.publish.matrix import is_missing
 from iku_pipeline.publish.penandatangan import TandaTangan
 from iku_pipeline.publish.rows import (
@@ -101,8 +101,8 @@ def sheet_lkjip(wb, matriks: pd.DataFrame, years: Sequence[int],
     for i, t in enumerate(texts):
         rr = row + i
         emph = {"italic": True} if t["tambahan"] else {}
-        of_kode = matriks[matriks["kode"].astype(str) == t["kode"]]
-        of_kode = of_kode[of_kode["tahun"].astype(int).isin(years)]
+        # The kode's rows of the years, in year order, from the records above.
+        of_kode = [cell[(y, t["kode"])] for y in years if (y, t["kode"]) in cell]
         target = _latest(of_kode, "target_akhir_periode")
         if t["tambahan"]:
             ws.write_blank(rr, 3, None, f.td())
@@ -122,7 +122,7 @@ def sheet_lkjip(wb, matriks: pd.DataFrame, years: Sequence[int],
                 ws.write_blank(rr, c + 2, None, f.td())
             else:
                 write_value(ws, f, h, rr, c + 2, r["capaian_akhir_periode"], "%")
-        note = analisis_periode(of_kode)
+        note = analisis_tahun(of_kode)
         ws.write_string(rr, ncols - 1, note, f.td(**emph))
         h.fit(rr, ncols - 1, note, f.size)
     row += len(texts)
@@ -146,11 +146,10 @@ def _texts(ws, f: Formats, h: Heights, first_row: int, rows: list[dict]) -> None
         ws.write_string(r, 2, t["satuan"], f.td(align="center"))
 
 
-def _latest(rows: pd.DataFrame, column: str) -> object:
-    """The value of ``column`` in the latest year that has one (None: no year has)."""
-    if column not in rows.columns:
-        return None
-    for r in rows.sort_values("tahun", ascending=False).to_dict("records"):
+def _latest(rows: Sequence[Mapping], column: str) -> object:
+    """The value of ``column`` in the latest year that has one (None: no year has);
+    ``rows``: one kode's records in year order."""
+    for r in reversed(rows):
         if not is_missing(r[column]):
             return r[column]
     return None

@@ -30,7 +30,7 @@ from iku_pipeline.publish.layout import (
     workbook,
 )
 from iku_pipeline.publish.matriks_lkjip import sheet_lkjip
-from iku_pipeline.publish.matrix import is_missing, keterangan_periode
+from iku_pipeline.publish.matrix import is_missing, keterangan_tahun
 from iku_pipeline.publish.penandatangan import TandaTangan
 from iku_pipeline.publish.rows import (
     CATATAN_ANGKA,
@@ -156,9 +156,10 @@ def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[
                 write_value(ws, f, h, rr, c, r["target"], satuan)
                 write_value(ws, f, h, rr, c + 1, value, satuan, status)
                 write_value(ws, f, h, rr, c + 2, r["capaian"], "%")
-        rows_k = matriks[matriks["kode"].astype(str) == t["kode"]]
-        rows_k = rows_k[rows_k["tahun"].astype(int).isin(years)]
-        note = keterangan_periode(rows_k) if not rows_k.empty else t["keterangan"]
+        # The kode's rows of the years, in year order: from the records above, not a
+        # frame filtered and sorted per kode (most of the sheet's time otherwise).
+        rows_k = [cell[(y, t["kode"])] for y in years if (y, t["kode"]) in cell]
+        note = keterangan_tahun(t["kode"], rows_k) if rows_k else t["keterangan"]
         ws.write_string(rr, ncols - 1, note, f.td(**emph))
         h.fit(rr, ncols - 1, note, f.size)
     row += len(texts)

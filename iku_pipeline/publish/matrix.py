@@ -24,7 +24,7 @@ Rules written down here (the contract is silent on them):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -244,9 +244,14 @@ def keterangan_periode(rows: pd.DataFrame) -> str:
     kodes = set(rows["kode"].astype(str))
     if len(kodes) != 1:
         raise ValueError(f"keterangan_periode: satu indikator saja, bukan {sorted(kodes)}")
-    kode = kodes.pop()
+    return keterangan_tahun(kodes.pop(), rows.sort_values("tahun").to_dict("records"))
+
+
+def keterangan_tahun(kode: str, records: Iterable[Mapping]) -> str:
+    """``keterangan_periode`` of ``kode``'s matrix rows given as records in year order
+    (a writer that already holds the rows as records: no frame filtered per kode)."""
     years_of: dict[str, list[int]] = {}
-    for r in rows.sort_values("tahun").to_dict("records"):
+    for r in records:
         for note in _year_notes(kode, r["status_realisasi"], r["target"]):
             years_of.setdefault(note, []).append(int(r["tahun"]))
     parts = [f"{', '.join(map(str, ys))}: {note}" for note, ys in years_of.items()]
