@@ -46,7 +46,11 @@ def sampai_matriks(rows: pd.DataFrame) -> dt.date | None:
     column existed)."""
     if "sampai_tanggal" not in rows.columns:
         return None
-    dates = [pd.Timestamp(v).date() for v in rows["sampai_tanggal"] if not is_missing(v)]
+    return _sampai(rows["sampai_tanggal"])
+
+
+def _sampai(values) -> dt.date | None:
+    dates = [pd.Timestamp(v).date() for v in values if not is_missing(v)]
     return max(dates) if dates else None
 
 
@@ -60,8 +64,11 @@ def judul_sd(rows: pd.DataFrame) -> str:
 def label_tahun(matriks: pd.DataFrame, tahun: int) -> str:
     """A year's column heading in a matrix of several years: ``2026 (realisasi s.d. 28
     November 2026)`` for a year to date, else ``2026``."""
-    rows = matriks[matriks["tahun"].astype(int) == int(tahun)]
-    return f"{tahun}{judul_sd(rows)}"
+    if "sampai_tanggal" not in matriks.columns:
+        return f"{tahun}"
+    # The year's dates only, not its rows: called per year and per sheet.
+    sampai = _sampai(matriks.loc[matriks["tahun"].astype(int) == int(tahun), "sampai_tanggal"])
+    return f"{tahun}" if sampai is None else f"{tahun} ({sampai_teks(sampai)})"
 
 
 # ---------------------------------------------------------------- capaian per quarter
