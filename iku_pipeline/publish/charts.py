@@ -37,7 +37,8 @@ def realisasi_series(
     source was not delivered), "penyebut 0" (nothing to count), "belum diproses" (the
     year was not run).
     """
-    rows = realisasi[(realisasi["kode"].astype(str) == kode) & (realisasi["wilayah"] == KECAMATAN)]
+    of = (realisasi["kode"].astype(str) == kode) & (realisasi["wilayah"] == KECAMATAN)
+    rows = realisasi.loc[of, ["tahun", "pembilang", "nilai"]]  # only what is read below
     by_year = {int(r["tahun"]): r for r in rows.to_dict("records")}
     values: list[float | None] = []
     why: list[str] = []

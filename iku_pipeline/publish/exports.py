@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import sqlalchemy as sa
 
-from iku_pipeline.indicators.declarations import KODE
+from iku_pipeline.indicators.declarations import KECAMATAN, KODE
 from iku_pipeline.publish.lkjip import CATATAN_FILE, kolom_lkjip, read_catatan
 from iku_pipeline.publish.matrix import build_matriks, build_matriks_kelurahan
 from iku_pipeline.publish.penandatangan import read_penandatangan, ttd_dokumen
@@ -133,9 +133,17 @@ def _write_exports(
 
     realisasi = read_table(engine, "realisasi_iku")
     tambahan = read_table(engine, "realisasi_tambahan")
+    # A chart shows the kecamatan's figures: each kode's rows picked out once (one
+    # filter of the whole table per chart took longer than drawing it).
+    kecamatan = realisasi[realisasi["wilayah"] == KECAMATAN]
+    kec_of = dict(tuple(kecamatan.groupby(kecamatan["kode"].astype(str), sort=False)))
     targets = matriks[["kode", "tahun", "target"]]
+    target_of = dict(tuple(targets.groupby(targets["kode"].astype(str), sort=False)))
     result.charts = {
-        kode: charts.trend(realisasi, kode, targets=targets, years=PERIODE_YEARS)
+        kode: charts.trend(
+            kec_of.get(kode, kecamatan.iloc[:0]), kode,
+            targets=target_of.get(kode, targets.iloc[:0]), years=PERIODE_YEARS,
+        )
         for kode in KODE
     }
     runs = matriks.drop_duplicates("tahun").set_index("tahun")["run_id"].to_dict()
