@@ -88,9 +88,12 @@ def write_pengukuran_tahun(
     rows, ``pengukuran_baris.read_triwulan``); ``targets_tw``: the quarterly targets
     (``targets.read_targets_triwulan``)."""
     tahun = int(triwulan["tahun"].iloc[0])
-    baris = baris_pengukuran(triwulan, matriks, targets_tw, tahun)
+    triwulan = triwulan[triwulan["tahun"].astype(int) == tahun]
+    # The rows are indexed and the measurement computed once for both files.
+    data = Triwulan(triwulan, tahun)
+    baris = baris_pengukuran(triwulan, matriks, targets_tw, tahun, data=data)
     return [
-        write_pengukuran(triwulan, matriks, targets_tw, tahun, out_dir, kelurahan, ttd),
+        _write(triwulan, data, baris, out_dir, kelurahan, ttd),
         write_pengukuran_csv(baris, tahun, out_dir),
     ]
 
@@ -109,7 +112,14 @@ def write_pengukuran(
     if triwulan.empty:
         raise ValueError(f"realisasi_triwulan tidak memuat tahun {tahun}")
     data = Triwulan(triwulan, tahun)
-    baris = baris_pengukuran(triwulan, matriks, targets_tw, tahun)
+    baris = baris_pengukuran(triwulan, matriks, targets_tw, tahun, data=data)
+    return _write(triwulan, data, baris, out_dir, kelurahan, ttd)
+
+
+def _write(triwulan: pd.DataFrame, data: Triwulan, baris: list[dict], out_dir: str | Path,
+           kelurahan: Sequence[str], ttd: TandaTangan | None) -> Path:
+    """``write_pengukuran`` once the year's rows are indexed (``data``) and measured."""
+    tahun = data.tahun
     runs = sorted({str(r) for r in triwulan.get("run_id", pd.Series(dtype=object))
                    if not is_missing(r)})  # fmt: skip
     path = Path(out_dir) / f"pengukuran_kinerja_{tahun}.xlsx"
@@ -119,7 +129,7 @@ def write_pengukuran(
         comments=f"Diolah oleh run: {', '.join(runs) or '-'}",
     ) as wb:
         _sheet_pengukuran(wb, baris, data, runs, ttd)
-        wilayah, cells = realisasi_kelurahan(triwulan, tahun, kelurahan)
+        wilayah, cells = realisasi_kelurahan(triwulan, tahun, kelurahan, data=data)
         _sheet_kelurahan(wb, wilayah, cells, data)
         _sheet_grafik(wb, baris, data)
     return path

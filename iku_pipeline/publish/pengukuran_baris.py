@@ -174,16 +174,18 @@ def _target_index(targets_tw: pd.DataFrame, tahun: int) -> dict[tuple[str, int],
 
 
 def baris_pengukuran(triwulan: pd.DataFrame, matriks: pd.DataFrame,
-                     targets_tw: pd.DataFrame | None, tahun: int) -> list[dict]:
+                     targets_tw: pd.DataFrame | None, tahun: int,
+                     data: Triwulan | None = None) -> list[dict]:
     """The kecamatan's rows of the measurement of ``tahun``: each text row of the matrix
     (``rows.text_rows``: the indicators, each followed by its supplementary rows) with
     ``target_tahun``, ``tw`` ({1..4: Sel}), ``keterangan`` and ``analisis``.
 
     ``triwulan``: realisasi_triwulan rows of the year; ``matriks``: matriks_iku rows
     (the yearly target and the analyst's note); ``targets_tw``: the quarterly targets
-    (``targets.read_targets_triwulan``: ``kode``, ``tahun``, ``triwulan``, ``target``).
+    (``targets.read_targets_triwulan``: ``kode``, ``tahun``, ``triwulan``, ``target``);
+    ``data``: ``triwulan`` already indexed (``Triwulan``), when the caller has it.
     """
-    data = Triwulan(triwulan, tahun)
+    data = Triwulan(triwulan, tahun) if data is None else data
     matrix_of = {str(r["kode"]): r for r in matriks.to_dict("records")
                  if int(r["tahun"]) == int(tahun)}  # fmt: skip
     target_of = {} if targets_tw is None else _target_index(targets_tw, tahun)
@@ -240,12 +242,13 @@ def _keterangan(t: dict, cells: dict[int, Sel]) -> str:
     return " ".join(parts)
 
 
-def realisasi_kelurahan(triwulan: pd.DataFrame, tahun: int, kelurahan: Sequence[str]
+def realisasi_kelurahan(triwulan: pd.DataFrame, tahun: int, kelurahan: Sequence[str],
+                        data: Triwulan | None = None
                         ) -> tuple[list[str], dict[tuple[str, str, int], Sel]]:
     """The wilayah of the Per Kelurahan sheet (``kelurahan`` in their order, any other
     the table holds, then the kecamatan) and the realisasi of every kode × wilayah ×
-    quarter."""
-    data = Triwulan(triwulan, tahun)
+    quarter (``data``: ``triwulan`` already indexed)."""
+    data = Triwulan(triwulan, tahun) if data is None else data
     published = [w for w in dict.fromkeys(triwulan["wilayah"]) if w != KECAMATAN]
     wilayah = [*dict.fromkeys([*kelurahan, *published]), KECAMATAN]
     kodes = [t["kode"] for t in text_rows([i.kode for i in INDIKATOR])]
