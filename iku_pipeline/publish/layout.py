@@ -186,6 +186,7 @@ class Formats:
         self.size = size
         self._wb = wb
         self._cache: dict[tuple, object] = {}
+        self._named: dict[tuple, object] = {}  # th(), td(bold=True), …: asked per cell
 
     def __call__(self, **props) -> object:
         key = tuple(sorted(props.items()))
@@ -195,27 +196,40 @@ class Formats:
             self._cache[key] = self._wb.add_format(base)
         return self._cache[key]
 
-    def _with(self, defaults: dict, extra: dict):
-        return self(**{**defaults, **extra})
+    def _with(self, name: str, defaults: dict, extra: dict, *args):
+        # Looked up by the call itself (its name and arguments as given) before the
+        # properties are merged and sorted: a sheet asks for a few formats thousands of
+        # times. The key's order is the caller's, so a second order only adds an entry.
+        key = (name, *args, *extra.items())
+        fmt = self._named.get(key)
+        if fmt is None:
+            fmt = self._named[key] = self(**{**defaults, **extra})
+        return fmt
 
     # the cells of a table
     def th(self, **p):
-        return self._with(dict(bold=True, align="center", valign="vcenter", text_wrap=True,
-                               border=1, bg_color="#D9E1F2"), p)
+        return self._with("th", _TH, p)
 
     def nomor(self):
-        return self(italic=True, align="center", border=1, bg_color="#F2F2F2",
-                    font_size=self.size - 2)
+        return self._with("nomor", {**_NOMOR, "font_size": self.size - 2}, {})
 
     def td(self, **p):
-        return self._with(dict(text_wrap=True, border=1), p)
+        return self._with("td", _TD, p)
 
     def num(self, fmt: str, **p):
-        return self._with(dict(num_format=fmt, border=1, align="right", indent=1), p)
+        return self._with("num", {"num_format": fmt, **_NUM}, p, fmt)
 
     def kosong(self, **p):
-        return self._with(dict(italic=True, align="center", text_wrap=True, border=1,
-                               font_color="#595959"), p)
+        return self._with("kosong", _KOSONG, p)
+
+
+# The properties of Formats' cells of a table, before the caller's own.
+_TH = dict(bold=True, align="center", valign="vcenter", text_wrap=True, border=1,
+           bg_color="#D9E1F2")
+_NOMOR = dict(italic=True, align="center", border=1, bg_color="#F2F2F2")
+_TD = dict(text_wrap=True, border=1)
+_NUM = dict(border=1, align="right", indent=1)
+_KOSONG = dict(italic=True, align="center", text_wrap=True, border=1, font_color="#595959")
 
 
 def set_widths(ws, widths: Sequence[float]) -> None:
