@@ -181,39 +181,92 @@ def parse_date(cells: pd.Series) -> Parsed:
     (``31/02/2023``) and text in no accepted format are both reasons to reject.
     """
     text, natives = _split_natives(cells)
-    values = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns]")
-    errors = _errors_like(cells)
+    # Filled by position (``cells`` are a column's distinct cells: a unique index), in
+    # numpy: each pandas assignment costs more than parsing a few hundred dates.
+    values = np.full(len(cells), np.datetime64("NaT", "ns"))
+    errors = np.full(len(cells), None, dtype=object)
+    at = np.arange(len(cells))  # position in ``cells`` of each cell of ``text``
 
     if len(natives):
         is_date = natives.map(lambda v: isinstance(v, (dt.date, dt.datetime))).astype(bool)
         dates = natives[is_date]
         stamps = _native_dates(dates)
-        values[dates.index] = stamps
+        values[cells.index.get_indexer(dates.index)] = stamps.to_numpy(dtype="datetime64[ns]")
         invalid = pd.concat([dates[stamps.isna()], natives[~is_date]])
-        _say(errors, invalid.index, invalid, lambda v: f"tanggal {v} tidak valid")
+        errors[cells.index.get_indexer(invalid.index)] = [
+            f"tanggal {display(v)} tidak valid" for v in invalid
+        ]
+        at = cells.index.get_indexer(text.index)
 
-    folded = _fold(text.dropna()).str.replace(r"(\d) 00:00(?::00)?$", r"\1", regex=True)
-    folded = folded[folded.ne("")]
-    matched = pd.Series(False, index=folded.index)
+    # ``_fold`` and the steps after it as pandas runs them on Arrow text (the same
+    # kernels, and Python's ``re`` where pandas falls back to it for ``\1``), on the
+    # arrays: pandas' own wrapping of each step costs more than the step on small input.
+    cells_text = arrow(text)
+    present = pc.is_valid(cells_text).to_numpy(zero_copy_only=False)
+    original = pc.filter(cells_text, present)
+    at = at[present]
+    folded = pc.replace_substring_regex(pc.utf8_trim_whitespace(original), r"\s+", " ")
+    folded = [_MIDNIGHT.sub(r"\1", v) for v in _casefold_arrow(folded).to_pylist()]
+    kept = np.array([v != "" for v in folded], dtype=bool)
+    folded = pa.array([v for v in folded if v != ""], type=pa.large_string())
+    at = at[kept]
+    matched = np.zeros(len(folded), dtype=bool)
     for pattern, fmt, special in _DATE_FORMATS:
-        hit = folded[~matched & folded.str.match(pattern)]
-        if hit.empty:
+        hit = ~matched & _matches(folded, pattern.pattern)
+        if not hit.any():
             continue
-        matched[hit.index] = True
-        if special == "month_name":
-            parts = hit.str.extract(_MONTH_NAME)
-            month = parts[1].map(_MONTHS)
-            known = month.notna()
-            year = parts[2].where(parts[2].str.len() == 4, "20" + parts[2])
-            hit = parts[0] + " " + month.astype("Int64").astype("string") + " " + year
-            hit = hit[known]
+        matched |= hit
+        if special == "month_name":  # "5 jan 23" -> "5 1 2023"; an unknown month dropped
+            hit = _month_numbers(folded.filter(hit).to_pylist(), np.flatnonzero(hit))
+        else:
+            hit = pd.Series(
+                pd.arrays.ArrowStringArray(folded.filter(hit)), index=np.flatnonzero(hit)
+            )
         if hit.empty:
             continue
         parsed = pd.to_datetime(hit, format=fmt, errors="coerce")
-        values[parsed.index] = parsed
-    bad = folded.index[values[folded.index].isna().to_numpy()]
-    _say(errors, bad, text, lambda v: f"tanggal {v} tidak valid")
-    return Parsed(values, errors)
+        values[at[parsed.index.to_numpy()]] = parsed.to_numpy(dtype="datetime64[ns]")
+    bad = np.flatnonzero(np.isnat(values[at]))
+    if len(bad):
+        shown = pc.take(original, pa.array(np.flatnonzero(kept)[bad])).to_pylist()
+        errors[at[bad]] = [f"tanggal {display(v)} tidak valid" for v in shown]
+    return Parsed(pd.Series(values, index=cells.index), pd.Series(errors, index=cells.index))
+
+
+_MIDNIGHT = re.compile(r"(\d) 00:00(?::00)?$")  # a time of midnight after a date
+
+
+def _month_numbers(texts: list[str], rows: np.ndarray) -> pd.Series:
+    """What ``str.extract(_MONTH_NAME)`` (Python's ``re``, as pandas runs it on Arrow
+    text), the month looked up in ``_MONTHS`` and the parts joined gave, cell by cell."""
+    joined, where = [], []
+    for row, text in zip(rows, texts):
+        found = _MONTH_NAME.search(text)
+        month = _MONTHS.get(found.group(2)) if found else None
+        if month is None:
+            continue
+        day, _, year = found.groups()
+        joined.append(f"{day} {month} {year if len(year) == 4 else '20' + year}")
+        where.append(row)
+    return pd.Series(joined, index=np.array(where, dtype=np.int64), dtype=TEXT)
+
+
+def _matches(text: pa.Array, pattern: str) -> np.ndarray:
+    """``Series.str.match(pattern)`` of Arrow text without nulls (RE2, as pandas runs it)."""
+    return pc.match_substring_regex(text, pattern).to_numpy(zero_copy_only=False)
+
+
+def _casefold_arrow(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``casefold`` of Arrow text, on the array."""
+    folded = pc.utf8_lower(cells)
+    other = ~pc.fill_null(pc.string_is_ascii(cells), True).to_numpy(zero_copy_only=False)
+    if not other.any():
+        return folded
+    fixed = [
+        v.casefold() if o else f
+        for v, f, o in zip(cells.to_pylist(), folded.to_pylist(), other)
+    ]
+    return pa.array(fixed, type=folded.type)
 
 
 # ---------------------------------------------------------------- numbers
