@@ -16,6 +16,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import xlsxwriter
@@ -97,7 +98,9 @@ _HELVETICA = dict(
 
 
 def _text_px(text: str, size: float, bold: bool) -> float:
-    em = sum(_HELVETICA.get(ch, 600) for ch in text) / 1000
+    # map() over the characters, not a generator: every word of every wrapped cell is
+    # measured once per process (a first export's texts are all new to the cache).
+    em = sum(map(_HELVETICA.get, text, repeat(600, len(text)))) / 1000
     return em * size * 96 / 72 * (1.1 if bold else 1.0)
 
 
