@@ -58,10 +58,8 @@ class Parsed:
 
 def is_empty(cells: pd.Series) -> pd.Series:
     """Cells that hold nothing: None/NaN or only whitespace."""
-    if cells.dtype == TEXT:  # in Arrow: its whitespace is exactly Python's str.isspace
-        text = arrow(cells)
-        empty = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
-        return pd.Series(pc.fill_null(empty, True).to_numpy(zero_copy_only=False), index=cells.index)
+    if cells.dtype == TEXT:
+        return pd.Series(_empty_text(arrow(cells)), index=cells.index)
     # An XLSX column: a cell that is not text (a number, a date) is never empty, so
     # only the text cells are looked at, in Arrow as above.
     values = cells.to_numpy(dtype=object)
@@ -70,6 +68,12 @@ def is_empty(cells: pd.Series) -> pd.Series:
     if texts.any():
         empty[texts] = is_empty(pd.Series(values[texts], dtype=TEXT)).to_numpy(dtype=bool)
     return pd.Series(empty, index=cells.index)
+
+
+def _empty_text(text: pa.ChunkedArray) -> np.ndarray:
+    """``is_empty`` of Arrow text, whose whitespace is exactly Python's str.isspace."""
+    empty = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
+    return pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
 
 
 def _has_natives(cells: pd.Series) -> bool:
@@ -300,24 +304,36 @@ def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parse
     ``whole``: a non-zero decimal part is a reason to reject (whole rupiah).
     """
     text, natives = _split_natives(cells)
-    values = pd.Series(np.nan, index=cells.index, dtype="float64")
-    errors = _errors_like(cells)
+    # Filled by position, in numpy, as in ``parse_date`` (``cells``: a unique index).
+    values = np.full(len(cells), np.nan)
+    errors = np.full(len(cells), None, dtype=object)
+    at = np.arange(len(cells))  # position in ``cells`` of each cell of ``text``
 
     if len(natives):
-        numeric = natives.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-        numeric = numeric.astype(bool)
-        _say(errors, natives.index[~numeric.to_numpy()], natives,
-             lambda v: f"{label} {v} bukan angka")
-        numbers = natives[numeric].astype("float64")
+        shown = natives.to_numpy()
+        where = cells.index.get_indexer(natives.index)
+        numeric = np.fromiter(
+            (isinstance(v, (int, float)) and not isinstance(v, bool) for v in shown),
+            dtype=bool, count=len(shown),
+        )  # fmt: skip
+        errors[where[~numeric]] = [f"{label} {display(v)} bukan angka" for v in shown[~numeric]]
+        numbers = natives[numeric].astype("float64").to_numpy()
+        where, shown = where[numeric], shown[numeric]
         if whole:  # float.is_integer: finite and without a fraction
-            fraction = ~(np.isfinite(numbers) & numbers.eq(np.floor(numbers)))
-            _say(errors, numbers.index[fraction.to_numpy()], natives,
-                 lambda v: f"{label} {v} bukan rupiah bulat (ada angka desimal)")
-            numbers = numbers[~fraction]
-        values[numbers.index] = numbers
+            with np.errstate(invalid="ignore"):
+                fraction = ~(np.isfinite(numbers) & (numbers == np.floor(numbers)))
+            errors[where[fraction]] = [
+                f"{label} {display(v)} bukan rupiah bulat (ada angka desimal)"
+                for v in shown[fraction]
+            ]
+            numbers, where = numbers[~fraction], where[~fraction]
+        values[where] = numbers
+        at = cells.index.get_indexer(text.index)
 
-    text = text[~is_empty(text).to_numpy(dtype=bool)]
-    cleaned = _clean_amount_text(arrow(text))
+    cells_text = arrow(text)
+    filled = ~_empty_text(cells_text)
+    cells_text, at = pc.filter(cells_text, filled), at[filled]
+    cleaned = _clean_amount_text(cells_text)
     parts = pc.extract_regex(cleaned, _RUPIAH)
     ok = pc.is_valid(parts)
     if not whole:
@@ -334,25 +350,29 @@ def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parse
     decimals_or_0 = pc.if_else(pc.equal(decimals, lit("")), lit("0"), decimals)
     digits = pc.binary_join_element_wise(sign, integer, lit("."), decimals_or_0, lit(""))
     number = pc.cast(pc.if_else(ok, digits, lit(None)), pa.float64())
-    ok = pd.Series(ok.to_numpy(zero_copy_only=False), index=text.index)
-    _say(errors, _rows(~ok), text, lambda v: f"{label} {v} bukan angka yang dikenali")
+    ok = ok.to_numpy(zero_copy_only=False)
+    _say_at(errors, at, cells_text, ~ok, lambda v: f"{label} {v} bukan angka yang dikenali")
     if whole:
         nonzero = pc.not_equal(pc.utf8_trim(decimals, "0"), "").to_numpy(zero_copy_only=False)
         nonzero_decimals = ok & nonzero
-        _say(
-            errors,
-            _rows(nonzero_decimals),
-            text,
-            lambda v: f"{label} {v} bukan rupiah bulat (ada angka desimal)",
-        )
+        _say_at(errors, at, cells_text, nonzero_decimals,
+                lambda v: f"{label} {v} bukan rupiah bulat (ada angka desimal)")  # fmt: skip
         ok = ok & ~nonzero_decimals
-    number = pd.Series(number.to_numpy(zero_copy_only=False), index=text.index)
-    good = _rows(ok)
-    values[good] = number[good]
-    too_big = _rows(values.abs() >= MAX_RUPIAH)
-    _say(errors, too_big, cells, lambda v: f"{label} {v} terlalu besar")
-    values[too_big] = np.nan
-    return Parsed(values, errors)
+    values[at[ok]] = number.to_numpy(zero_copy_only=False)[ok]
+    too_big = np.flatnonzero(np.abs(values) >= MAX_RUPIAH)
+    if len(too_big):
+        shown = cells.iloc[too_big]
+        errors[too_big] = [f"{label} {display(v)} terlalu besar" for v in shown]
+        values[too_big] = np.nan
+    return Parsed(pd.Series(values, index=cells.index), pd.Series(errors, index=cells.index))
+
+
+def _say_at(errors: np.ndarray, at: np.ndarray, text, rows: np.ndarray, say) -> None:
+    """``_say`` by position: a reason for each of ``text``'s ``rows`` (a mask), put at
+    its position ``at`` in ``errors``, quoting the cell as the clerk sees it."""
+    if rows.any():
+        shown = pc.filter(text, rows).to_pylist()
+        errors[at[rows]] = [say(display(v)) for v in shown]
 
 
 def parse_rupiah(cells: pd.Series, label: str) -> Parsed:
