@@ -441,7 +441,7 @@ def _xlsx_records(path: Path, limits: Limits = Limits()) -> list[tuple[int, list
         records = []
         number = 0
         for number, values in enumerate(sheet.iter_rows(), start=1):
-            if any(v != "" for v in values):
+            if values.count("") != len(values):  # a cell not empty (== as != does)
                 if len(records) >= limits.max_rows:
                     raise limits.too_many_rows(path.name)
                 records.append((number, [_cell(v) for v in values]))
@@ -529,7 +529,8 @@ def _tidy(
     blank_rows = 0
     keep = None
     if order:
-        blank = np.logical_and.reduce(threads.each(_empty_cells, [frame[c] for c in order]))
+        cells = [frame[c] for c in order]
+        blank = np.logical_and.reduce(threads.each(_empty_cells, cells, rows=len(frame)))
         if blank.any():
             blank_rows = int(blank.sum())
             keep = ~blank
@@ -539,7 +540,7 @@ def _tidy(
     columns = list(frame.columns)
     cells = [frame[c].array for c in columns]
     if keep is not None:
-        cells = threads.each(lambda array: _kept(array, keep), cells)
+        cells = threads.each(lambda array: _kept(array, keep), cells, rows=len(keep))
         numbers = numbers[keep]
     berkas_cells = np.empty(len(numbers), dtype=object)
     berkas_cells.fill(berkas)  # one str for every row (np.full would make one a row)

@@ -62,12 +62,18 @@ def background(work: Callable[..., R], *args) -> Future:
     return _pool("background").submit(work, *args)
 
 
-def each(work: Callable[[T], R], items: Iterable[T]) -> list[R]:
+# Below this many rows an item's work is mostly Python (pandas' and Arrow's wrapping),
+# which holds the GIL: handing it to the helper thread costs more than it saves.
+SHARED_ROWS = 20_000
+
+
+def each(work: Callable[[T], R], items: Iterable[T], rows: int | None = None) -> list[R]:
     """``[work(item) for item in items]``, the items worked on two at a time: every
     second one by the helper thread, the others by the caller. (Each item's memory is
-    what it would be one after the other: only the order of the work changes.)"""
+    what it would be one after the other: only the order of the work changes.) Items
+    of fewer than ``SHARED_ROWS`` ``rows`` are all worked on by the caller."""
     items = list(items)
-    if len(items) < 2:
+    if len(items) < 2 or (rows is not None and rows < SHARED_ROWS):
         return [work(item) for item in items]
     helper = _pool("helper")
     helped = [helper.submit(work, item) for item in items[1::2]]
