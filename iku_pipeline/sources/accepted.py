@@ -12,6 +12,7 @@ from iku_pipeline.sources.columns import absent
 from iku_pipeline.sources.readers import FileRows
 from iku_pipeline.sources.reference import map_jenis_layanan
 from iku_pipeline.sources.specs import Kind, Layout, SourceSpec
+from iku_pipeline.sources.threads import SHARED_ROWS
 
 _DTYPES = {
     Kind.DATE: "datetime64[ns]",
@@ -55,12 +56,17 @@ def accepted_part(
         },
         index=index,
     )
+    # A small file's typed columns are framed at once (setting each into the frame costs
+    # more than typing it); a large file's set one by one, each without a copy.
+    typed = {} if len(index) < SHARED_ROWS else out
     for column in spec.columns:  # each column of values let go once its rows are kept
         cells = values.pop(column.name)
         kept = cells[keep] if len(keep) else cells
         del cells
         dtype = wilayah.dtype if column.kind is Kind.KELURAHAN else _DTYPES.get(column.kind, parsers.TEXT)
-        out[column.name] = kept.reset_index(drop=True).astype(dtype)
+        typed[column.name] = kept.reset_index(drop=True).astype(dtype)
+    if typed is not out:
+        out = pd.DataFrame({FILE: out[FILE], ROW: out[ROW], **typed}, index=index)
     if spec.column(spec.key).kind is Kind.NOP:
         out[KEY] = out[spec.key]  # the same digits: one copy of them
     else:

@@ -18,6 +18,7 @@ import pandas as pd
 from iku_pipeline.model import Wilayah
 from iku_pipeline.sources import parsers
 from iku_pipeline.sources.specs import Column, Kind
+from iku_pipeline.sources.threads import SHARED_ROWS
 
 NONE = pd.Series(dtype=object)  # no reasons
 
@@ -157,7 +158,11 @@ def parse_columns(
 ) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """A file's parsed values of ``columns`` (all empty where the file lacks one) and,
     per column it has, the reasons of its failing cells."""
-    values = pd.DataFrame(index=frame.index)
+    # A small file's columns are framed at once (each column set into a frame costs
+    # more than parsing it); a large file's one by one, each without a copy.
+    values: dict[str, pd.Series] | pd.DataFrame = {}
+    if len(frame) >= SHARED_ROWS:
+        values = pd.DataFrame(index=frame.index)
     errors: dict[str, pd.Series] = {}
     for column in columns:
         if column.name not in frame:
@@ -178,4 +183,6 @@ def parse_columns(
         found.append(_rule_errors(column, parsed, cells, tahun))
         values[column.name] = parsed
         errors[column.name] = first_of(*found)
+    if isinstance(values, dict):
+        values = pd.DataFrame(values, index=frame.index)
     return values, errors
