@@ -38,7 +38,8 @@ def accepted_part(
     """A file's accepted rows, typed: ``_berkas``, ``_baris``, the spec's columns, the
     key as compared, then the file's unlisted columns (for a file of another layout,
     those the layout does not read); and the raw cells a derivation needs
-    (``_RAW_FOR_DERIVED``). ``values`` is emptied: each column let go once copied."""
+    (``_RAW_FOR_DERIVED``). A large file's ``values`` are emptied: each column let go
+    once copied."""
     frame = rows.frame if rows is not None else pd.DataFrame({FILE: [], ROW: []}, dtype=object)
     read = spec.names if layout is None else layout.names
     extras = [c for c in frame.columns if c not in read and c not in (FILE, ROW, KEY)]
@@ -60,7 +61,7 @@ def accepted_part(
     # more than typing it); a large file's set one by one, each without a copy.
     typed = {} if len(index) < SHARED_ROWS else out
     for column in spec.columns:  # each column of values let go once its rows are kept
-        cells = values.pop(column.name)
+        cells = values.pop(column.name) if typed is out else values[column.name]
         kept = cells[keep] if len(keep) else cells
         del cells
         dtype = wilayah.dtype if column.kind is Kind.KELURAHAN else _DTYPES.get(column.kind, parsers.TEXT)

@@ -330,7 +330,10 @@ class _SourceRun:
         for part in parts:
             del part[FILE]
         self.parts, self.raw_parts, self.earlier, self.unmerged = [], [], None, []
-        out = _joined(parts)
+        # A large source's parts joined column by column; a small one's as _joined's
+        # docstring says, at once (popping each column of each part costs more).
+        small = sum(len(p) for p in parts) < threads.SHARED_ROWS
+        out = pd.concat(parts, ignore_index=True) if small else _joined(parts)
         del parts
         out.insert(0, FILE, files)
         raw = pd.concat(raws, ignore_index=True)
