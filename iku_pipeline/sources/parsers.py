@@ -58,20 +58,27 @@ class Parsed:
 
 def is_empty(cells: pd.Series) -> pd.Series:
     """Cells that hold nothing: None/NaN or only whitespace."""
+    return pd.Series(empty_cells(cells), index=cells.index)
+
+
+def empty_cells(cells: pd.Series) -> np.ndarray:
+    """``is_empty`` as a boolean array (without the Series: a file's blank rows are
+    found column by column)."""
     if cells.dtype == TEXT:
-        return pd.Series(_empty_text(arrow(cells)), index=cells.index)
+        return _empty_text(arrow(cells))
     # An XLSX column: a cell that is not text (a number, a date) is never empty, so
     # only the text cells are looked at, in Arrow as above.
     values = cells.to_numpy(dtype=object)
-    empty = cells.isna().to_numpy(dtype=bool)
+    empty = pd.isna(values)
     texts = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
     if texts.any():
-        empty[texts] = is_empty(pd.Series(values[texts], dtype=TEXT)).to_numpy(dtype=bool)
-    return pd.Series(empty, index=cells.index)
+        empty[texts] = empty_cells(pd.Series(values[texts], dtype=TEXT))
+    return empty
 
 
 def _empty_text(text: pa.ChunkedArray) -> np.ndarray:
-    """``is_empty`` of Arrow text, whose whitespace is exactly Python's str.isspace."""
+    """``is_empty`` of Arrow text: in Arrow, whose whitespace is exactly Python's
+    str.isspace."""
     empty = pc.or_kleene(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
     return pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
 

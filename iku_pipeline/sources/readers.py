@@ -33,7 +33,7 @@ from iku_pipeline.sources.headers import (
     missing_header_message,
     personal_kind_of_extra,
 )
-from iku_pipeline.sources.parsers import is_empty
+from iku_pipeline.sources.parsers import empty_cells
 from iku_pipeline.sources.specs import PERSONAL_KINDS, Layout, SourceSpec
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -467,9 +467,7 @@ def _xlsx_records(path: Path, limits: Limits = Limits()) -> list[tuple[int, list
 # ---------------------------------------------------------------- header and rows
 
 
-def _empty_cells(cells: pd.Series) -> np.ndarray:
-    """``parsers.is_empty`` as a boolean array."""
-    return is_empty(cells).to_numpy(dtype=bool)
+_empty_cells = empty_cells  # parsers.is_empty as a boolean array
 
 
 def _rows_from_records(
