@@ -81,8 +81,9 @@ def _factorize(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
     values = cells.to_numpy(dtype=object)
     present = ~pd.isna(values)
     typed = np.full(len(values), None, dtype=object)
+    kept = values[present]
     typed[present] = np.fromiter(
-        ((type(v), v) for v in values[present]), dtype=object, count=int(present.sum())
+        zip(map(type, kept), kept), dtype=object, count=len(kept)  # (type, cell) pairs
     )
     codes, uniques = pd.factorize(typed, use_na_sentinel=True)
     return codes, pd.Series([v for _, v in uniques], dtype=object)

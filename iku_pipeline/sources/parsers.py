@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from itertools import repeat  # map(isinstance, cells, repeat(str)): no frame per cell
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ def empty_cells(cells: pd.Series) -> np.ndarray:
     # only the text cells are looked at, in Arrow as above.
     values = cells.to_numpy(dtype=object)
     empty = pd.isna(values)
-    texts = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    texts = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
     if texts.any():
         empty[texts] = empty_cells(pd.Series(values[texts], dtype=TEXT))
     return empty
@@ -128,7 +129,7 @@ def _split_natives(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     if not _has_natives(cells):
         return _text(cells), cells.iloc[0:0]
     values = cells.to_numpy()
-    strings = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    strings = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
     native_mask = ~pd.isna(values) & ~strings
     return _text(cells[~native_mask]), cells[native_mask]
 

@@ -409,6 +409,9 @@ def _utf8_from_cp1252(raw: bytes, start: int) -> bytes:
 # ---------------------------------------------------------------- XLSX
 
 
+_CONVERTED = frozenset({str, dt.date})  # what _cell may change; the rest without a call
+
+
 def _cell(value):
     """A calamine cell as the rest of the reader expects it: empty -> None, a date-only
     Excel date -> midnight datetime (what openpyxl gives, and what display() shows)."""
@@ -444,7 +447,7 @@ def _xlsx_records(path: Path, limits: Limits = Limits()) -> list[tuple[int, list
             if values.count("") != len(values):  # a cell not empty (== as != does)
                 if len(records) >= limits.max_rows:
                     raise limits.too_many_rows(path.name)
-                records.append((number, [_cell(v) for v in values]))
+                records.append((number, [_cell(v) if type(v) in _CONVERTED else v for v in values]))
     except FileFailed:
         raise
     except Exception as e:  # a damaged sheet
