@@ -10,6 +10,7 @@ outside the partition year (or the year not the partition year).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -113,8 +114,14 @@ def _parse_column(
 
 def absent(column: Column, index: pd.Index, wilayah: Wilayah) -> pd.Series:
     """The typed values of a column the file does not have: all empty."""
-    typed = _parse(column, pd.Series([None], dtype=object), wilayah).values
-    return taken(typed, np.full(len(index), -1, dtype=np.intp), index)
+    return taken(_typed_empty(column, wilayah), np.full(len(index), -1, dtype=np.intp), index)
+
+
+@functools.lru_cache(maxsize=256)
+def _typed_empty(column: Column, wilayah: Wilayah) -> pd.Series:
+    # An empty cell parsed once per column and kelurahan table (a parser's calls cost
+    # more than a small file's rows); only read, by ``taken``, never changed.
+    return _parse(column, pd.Series([None], dtype=object), wilayah).values
 
 
 def reasons(mask: pd.Series, cells: pd.Series, say: Callable[[str], str]) -> pd.Series:

@@ -494,13 +494,17 @@ def parse_code(cells: pd.Series, label: str, width: int) -> Parsed:
     ok = digits & fits
     padded = pc.utf8_lpad(cells_arrow, width=width, padding="0")
     values = pc.if_else(pa.chunked_array([ok]), padded, pa.scalar(None, padded.type))
-    errors = _errors_like(cells)
-    present = text.notna().to_numpy(dtype=bool)
-    _say(errors, text.index[present & ~digits], text,
-         lambda v: f"{label} '{v}' harus berisi angka saja")
-    _say(errors, text.index[present & digits & ~fits], text,
-         lambda v: f"{label} '{v}' lebih dari {width} angka")
-    return Parsed(pd.Series(pd.arrays.ArrowStringArray(values), index=cells.index), errors)
+    errors = np.full(len(cells), None, dtype=object)  # by position, as in parse_date
+    present = pc.is_valid(cells_arrow).to_numpy(zero_copy_only=False)
+    rows = np.arange(len(cells))
+    _say_at(errors, rows, cells_arrow, present & ~digits,
+            lambda v: f"{label} '{v}' harus berisi angka saja")  # fmt: skip
+    _say_at(errors, rows, cells_arrow, present & digits & ~fits,
+            lambda v: f"{label} '{v}' lebih dari {width} angka")  # fmt: skip
+    return Parsed(
+        pd.Series(pd.arrays.ArrowStringArray(values), index=cells.index),
+        pd.Series(errors, index=cells.index),
+    )
 
 
 STATUS_DIPROSES = ("selesai", "diterbitkan", "ditolak", "dikembalikan")
