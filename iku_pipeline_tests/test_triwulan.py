@@ -516,7 +516,8 @@ def test_an_older_warehouse_gets_the_new_table_and_column(data_dir, warehouse_ur
         warehouse.YEAR_TABLES[name].to_metadata(old)
     sa.Table(
         "matriks_iku", old,
-        *[c.copy() for c in warehouse.matriks_iku.columns if c.name != "sampai_tanggal"],
+        *[sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+          for c in warehouse.matriks_iku.columns if c.name != "sampai_tanggal"],
     )  # fmt: skip
     engine = make_engine(warehouse_url)
     old.create_all(engine)

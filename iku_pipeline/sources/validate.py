@@ -336,7 +336,9 @@ class _SourceRun:
         out = pd.concat(parts, ignore_index=True) if small else _joined(parts)
         del parts
         out.insert(0, FILE, files)
-        raw = pd.concat(raws, ignore_index=True)
+        # A file that kept no row adds no raw cell; left out, its dtype (object for an
+        # XLSX) cannot decide the column's, now or when pandas stops ignoring empties.
+        raw = pd.concat([r for r in raws if len(r)] or raws[:1], ignore_index=True)
         del raws
         info: dict = {}
         derive = DERIVED.get(spec.name)
