@@ -466,22 +466,33 @@ def _first_failure(
     (``columns``): (kolom, alasan), indexed by the failing rows."""
     order = [c for c in columns if c in errors]
     order += [c for c in errors if c not in order]  # absent optional columns
-    parts = [pd.DataFrame({"kolom": c, "alasan": errors[c]}) for c in order if len(errors[c])]
-    if not parts:
+    order = [c for c in order if len(errors[c])]
+    if not order:
         return pd.Series(dtype=object), pd.Series(dtype=object)
-    found = pd.concat(parts)
-    found = found[~found.index.duplicated(keep="first")]
-    return found["kolom"].astype(object), found["alasan"].astype(object)
+    # What a concat of (kolom, alasan) frames kept at each row's first index gave, on the
+    # arrays: a frame per column and its concat cost more than a small file's reasons.
+    rows = np.concatenate([errors[c].index.to_numpy() for c in order])
+    kolom = np.repeat(np.array(order, dtype=object), [len(errors[c]) for c in order])
+    alasan = np.concatenate([errors[c].to_numpy(dtype=object) for c in order])
+    _, first = np.unique(rows, return_index=True)
+    first.sort()  # in the concat's order
+    index = pd.Index(rows[first])
+    return pd.Series(kolom[first], index=index), pd.Series(alasan[first], index=index)
 
 
 def _rejected_records(
     rows: FileRows, bad: np.ndarray, kolom: pd.Series, alasan: pd.Series, sumber: str, tahun: int
 ) -> pd.DataFrame:
-    sub = rows.frame.loc[bad, [FILE, ROW, *rows.order]]
+    # The rejected rows' cells taken by position, column by column: ``frame.loc`` of a
+    # sub-frame and ``kolom.loc`` by label cost more than a small file's rows. ``kolom``
+    # and ``alasan`` hold exactly the rejected rows, once each: sorted by row, they are
+    # the rows in file order.
+    frame = rows.frame
+    at = np.flatnonzero(bad)
     names = [rows.headers[c] for c in rows.order]
-    shown = [_shown(sub[c]) for c in rows.order]
+    shown = [_shown(frame[c], at) for c in rows.order]
     if not rows.order:
-        isi = ["{}"] * len(sub)
+        isi = ["{}"] * len(at)
     elif len(set(names)) == len(names) and all(isinstance(n, str) for n in names):
         # What json.dumps(dict(zip(names, cells)), ensure_ascii=False) writes, each cell
         # encoded by the same function it uses, without a dict and an encoder per row
@@ -495,25 +506,31 @@ def _rejected_records(
         {
             "sumber": sumber,
             "tahun": tahun,
-            "berkas": sub[FILE].astype(object).to_numpy(),
-            "baris": sub[ROW].astype("int64").to_numpy(),
-            "kolom": kolom.loc[sub.index].to_numpy(),
-            "alasan": alasan.loc[sub.index].to_numpy(),
+            "berkas": frame[FILE].to_numpy(dtype=object)[at],
+            "baris": frame[ROW].to_numpy()[at].astype("int64"),
+            "kolom": _in_row_order(kolom),
+            "alasan": _in_row_order(alasan),
             "isi_baris": isi,
         }
     )
 
 
+def _in_row_order(found: pd.Series) -> np.ndarray:
+    """A reason per failing row (each once), in the rows' order."""
+    order = np.argsort(found.index.to_numpy(), kind="stable")
+    return found.to_numpy(dtype=object)[order]
+
+
 _json_text = json.encoder.encode_basestring  # a str as json.dumps(ensure_ascii=False) writes it
 
 
-def _shown(cells: pd.Series) -> list[str]:
-    """``parsers.display`` of each cell: for text, the cell trimmed (in Arrow, whose
-    whitespace is ``str.strip``'s), an empty cell ""."""
+def _shown(cells: pd.Series, at: np.ndarray) -> list[str]:
+    """``parsers.display`` of the cells at positions ``at``: for text, the cell trimmed
+    (in Arrow, whose whitespace is ``str.strip``'s), an empty cell ""."""
     if cells.dtype == parsers.TEXT:
-        text = pc.utf8_trim_whitespace(parsers.arrow(cells))
+        text = pc.utf8_trim_whitespace(pc.take(parsers.arrow(cells), pa.array(at)))
         return pc.fill_null(text, "").to_pylist()
-    return [parsers.display(v) for v in cells.astype(object)]
+    return [parsers.display(v) for v in cells.to_numpy(dtype=object)[at]]
 
 
 # ---------------------------------------------------------------- a source not delivered
