@@ -114,11 +114,11 @@ def _parse_column(
 
 def absent(column: Column, index: pd.Index, wilayah: Wilayah) -> pd.Series:
     """The typed values of a column the file does not have: all empty."""
-    return taken(_typed_empty(column, wilayah), np.full(len(index), -1, dtype=np.intp), index)
+    return taken(_empty_value(column, wilayah), np.full(len(index), -1, dtype=np.intp), index)
 
 
 @functools.lru_cache(maxsize=256)
-def _typed_empty(column: Column, wilayah: Wilayah) -> pd.Series:
+def _empty_value(column: Column, wilayah: Wilayah) -> pd.Series:
     # An empty cell parsed once per column and kelurahan table (a parser's calls cost
     # more than a small file's rows); only read, by ``taken``, never changed.
     return _parse(column, pd.Series([None], dtype=object), wilayah).values

@@ -41,14 +41,20 @@ def casefold(text: pd.Series) -> pd.Series:
     """``str.casefold`` of Arrow text: Arrow's lower case where the text is ASCII (the
     same thing there), Python's casefold for the rest (``ß`` -> ``ss``)."""
     text = _text(text)
-    cells = arrow(text)
-    folded = pd.Series(pd.arrays.ArrowStringArray(pc.utf8_lower(cells)), index=text.index)
+    return pd.Series(pd.arrays.ArrowStringArray(_casefold_arrow(arrow(text))), index=text.index)
+
+
+def _casefold_arrow(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``casefold`` of Arrow text, on the array."""
+    folded = pc.utf8_lower(cells)
     other = ~pc.fill_null(pc.string_is_ascii(cells), True).to_numpy(zero_copy_only=False)
-    if other.any():
-        rows = text.index[other]
-        fixed = pd.Series([v.casefold() for v in text.loc[rows]], index=rows, dtype=TEXT)
-        folded = folded.where(~other, fixed)
-    return folded
+    if not other.any():
+        return folded
+    fixed = [
+        v.casefold() if o else f
+        for v, f, o in zip(cells.to_pylist(), folded.to_pylist(), other)
+    ]
+    return pa.array(fixed, type=folded.type)
 
 
 @dataclass
@@ -159,7 +165,16 @@ def _say(errors: pd.Series, rows: pd.Index, cells: pd.Series, say) -> None:
 
 
 def _fold(text: pd.Series) -> pd.Series:
-    return casefold(text.str.strip().str.replace(r"\s+", " ", regex=True))
+    """Trimmed, runs of whitespace one space, case folded."""
+    text = _text(text)
+    return pd.Series(pd.arrays.ArrowStringArray(_fold_arrow(arrow(text))), index=text.index)
+
+
+def _fold_arrow(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``_fold`` on the array (the kernels pandas' ``str.strip`` and ``str.replace`` run
+    on Arrow text)."""
+    spaced = pc.replace_substring_regex(pc.utf8_trim_whitespace(cells), r"\s+", " ")
+    return _casefold_arrow(spaced)
 
 
 # ---------------------------------------------------------------- dates
@@ -225,15 +240,14 @@ def parse_date(cells: pd.Series) -> Parsed:
         ]
         at = cells.index.get_indexer(text.index)
 
-    # ``_fold`` and the steps after it as pandas runs them on Arrow text (the same
-    # kernels, and Python's ``re`` where pandas falls back to it for ``\1``), on the
-    # arrays: pandas' own wrapping of each step costs more than the step on small input.
+    # ``_fold`` and the steps after it on the arrays (Python's ``re`` for ``\1``, where
+    # pandas falls back to it too): pandas' own wrapping of each step costs more than
+    # the step on small input.
     cells_text = arrow(text)
     present = pc.is_valid(cells_text).to_numpy(zero_copy_only=False)
     original = pc.filter(cells_text, present)
     at = at[present]
-    folded = pc.replace_substring_regex(pc.utf8_trim_whitespace(original), r"\s+", " ")
-    folded = [_MIDNIGHT.sub(r"\1", v) for v in _casefold_arrow(folded).to_pylist()]
+    folded = [_MIDNIGHT.sub(r"\1", v) for v in _fold_arrow(original).to_pylist()]
     kept = np.array([v != "" for v in folded], dtype=bool)
     folded = pa.array([v for v in folded if v != ""], type=pa.large_string())
     at = at[kept]
@@ -281,19 +295,6 @@ def _month_numbers(texts: list[str], rows: np.ndarray) -> pd.Series:
 def _matches(text: pa.Array, pattern: str) -> np.ndarray:
     """``Series.str.match(pattern)`` of Arrow text without nulls (RE2, as pandas runs it)."""
     return pc.match_substring_regex(text, pattern).to_numpy(zero_copy_only=False)
-
-
-def _casefold_arrow(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """``casefold`` of Arrow text, on the array."""
-    folded = pc.utf8_lower(cells)
-    other = ~pc.fill_null(pc.string_is_ascii(cells), True).to_numpy(zero_copy_only=False)
-    if not other.any():
-        return folded
-    fixed = [
-        v.casefold() if o else f
-        for v, f, o in zip(cells.to_pylist(), folded.to_pylist(), other)
-    ]
-    return pa.array(fixed, type=folded.type)
 
 
 # ---------------------------------------------------------------- numbers

@@ -63,7 +63,9 @@ def background(work: Callable[..., R], *args) -> Future:
 
 
 # Below this many rows an item's work is mostly Python (pandas' and Arrow's wrapping),
-# which holds the GIL: handing it to the helper thread costs more than it saves.
+# which holds the GIL: handing it to the helper thread costs more than it saves. The
+# staging's other small-input paths (a file's columns framed at once, a source's parts
+# joined by one concat) use the same bound, for the same reason.
 SHARED_ROWS = 20_000
 
 

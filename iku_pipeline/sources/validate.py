@@ -536,8 +536,6 @@ def _shown(cells: pd.Series, at: np.ndarray) -> list[str]:
 # ---------------------------------------------------------------- a source not delivered
 
 
-
-
 def _typed_empty(spec: SourceSpec, wilayah: Wilayah) -> pd.DataFrame:
     """The accepted rows of a source not delivered: none, with every column typed."""
     return _typed_empty_once(spec, wilayah).copy(deep=True)
