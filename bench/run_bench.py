@@ -19,17 +19,20 @@ For a scale (see ``generate_scale.SCALES``) it
    timed separately, after each core round;
 4. measures the core's peak memory in a fresh child process;
 5. times the pipeline end to end on the sample data with the Dagster CLI: one year
-   against a trivial one-asset Dagster run, and the 2021–2025 single-run backfill
+   against a trivial one-asset Dagster run and against the same graph with no work in
+   its steps (``bench/floor_defs.py``: what Dagster alone costs for this graph, the
+   floor no work inside the steps can go under), and the 2021–2025 single-run backfill
    against one year;
 6. times one generated kota year through the CLI (``dagster job execute iku_tahunan``
    on ``bench/.cache/kota/data``, the whole job: steps, stored values, publishing, the
    files), printed beside the core's seconds: what the Dagster shell costs at a real size.
 
 The last line printed is ``bench: scale=… core_s=… duckdb_s=… ratio=… peak_rss_mb=…
-e2e_ratio=… backfill_ratio=… e2e_pg_ratio=…`` (the end-to-end ratios ``nan`` when not
-measured). ``e2e_ratio`` is on a default (SQLite) instance; ``e2e_pg_ratio`` the same
-pair on the office server's instance, ``deploy/dagster.yaml`` on PostgreSQL, when a
-server is reachable (``IKU_BENCH_PG_HOST``, default 127.0.0.1).
+e2e_ratio=… backfill_ratio=… e2e_pg_ratio=… floor_ratio=…`` (the end-to-end ratios
+``nan`` when not measured). ``e2e_ratio`` is on a default (SQLite) instance;
+``e2e_pg_ratio`` the same pair on the office server's instance, ``deploy/dagster.yaml``
+on PostgreSQL, when a server is reachable (``IKU_BENCH_PG_HOST``, default 127.0.0.1);
+``floor_ratio`` the graph with no work against the trivial run, on SQLite.
 
     python -m bench.run_bench --scale kota
     pyinstrument -r text -m bench.run_bench --scale kota --core-once   # profile the core
@@ -396,6 +399,8 @@ def end_to_end(rounds: int) -> dict:
                           "iku_tahunan", "--tags", tags],
         "trivial_year": ["job", "execute", "-m", "bench.trivial_defs", "-j", "trivial",
                          "--tags", tags],
+        "floor_year": ["job", "execute", "-m", "bench.floor_defs", "-j", "kosong",
+                       "--tags", tags],
         "backfill": ["asset", "materialize", "-m", "iku_pipeline.definitions", "--select",
                      "*", "--partition-range", E2E_RANGE],
         "one_year": ["asset", "materialize", "-m", "iku_pipeline.definitions", "--select",
@@ -408,10 +413,12 @@ def end_to_end(rounds: int) -> dict:
         for name, args in commands.items():  # warm-up: instance storage, bytecode caches
             _dagster(args, env, name)
         for _ in range(rounds):
-            for pair in (("pipeline_year", "trivial_year"), ("backfill", "one_year")):
+            for pair in (("pipeline_year", "floor_year", "trivial_year"), ("backfill", "one_year")):
                 for name in pair:
                     times[name].append(_dagster(commands[name], env, name))
-        events = stored_events(home, {"pipeline_year": "iku_tahunan", "trivial_year": "trivial"})
+        events = stored_events(
+            home, {"pipeline_year": "iku_tahunan", "floor_year": "kosong", "trivial_year": "trivial"}
+        )
     med = {k: statistics.median(v) for k, v in times.items()}
     return {
         "data": described,
@@ -420,9 +427,10 @@ def end_to_end(rounds: int) -> dict:
         "events": events,
         "median": med,
         "year_vs_trivial": med["pipeline_year"] / med["trivial_year"],
+        "floor_vs_trivial": med["floor_year"] / med["trivial_year"],
         "backfill_vs_year": med["backfill"] / med["one_year"],
         "postgres": end_to_end_pg(
-            rounds, data, {k: commands[k] for k in ("pipeline_year", "trivial_year")}
+            rounds, data, {k: commands[k] for k in ("pipeline_year", "floor_year", "trivial_year")}
         ),
     }
 
@@ -456,7 +464,12 @@ def end_to_end_pg(rounds: int, data: Path, commands: dict[str, list[str]]) -> di
             cur.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         conn.close()
     med = {k: statistics.median(v) for k, v in times.items()}
-    return {"times": times, "median": med, "year_vs_trivial": med["pipeline_year"] / med["trivial_year"]}
+    return {
+        "times": times,
+        "median": med,
+        "year_vs_trivial": med["pipeline_year"] / med["trivial_year"],
+        "floor_vs_trivial": med["floor_year"] / med["trivial_year"],
+    }
 
 
 def cli_year(scale: str, rounds: int) -> dict:
@@ -673,7 +686,7 @@ def main(argv: list[str] | None = None) -> None:
             _row(f"{args.cli_scale} year {TAHUN} through the CLI: job execute iku_tahunan",
                  f"{cli['median']:.2f} s", f"{_seconds(cli['times'])} {beside}".rstrip())
             result["cli_year"] = cli
-    e2e_ratio = backfill_ratio = e2e_pg_ratio = float("nan")
+    e2e_ratio = backfill_ratio = e2e_pg_ratio = floor_ratio = float("nan")
     if not args.skip_e2e:
         try:
             e2e = end_to_end(args.e2e_rounds)
@@ -689,8 +702,12 @@ def main(argv: list[str] | None = None) -> None:
             _row("trivial one-asset run: same CLI, same executor", f"{m['trivial_year']:.2f} s",
                  _seconds(e2e["times"]["trivial_year"]))
             _row("ratio one year / trivial", f"{e2e['year_vs_trivial']:.2f}", "(goal ≤ 1.5)")
-            _row("events stored: one year / trivial",
-                 f"{e2e['events']['pipeline_year']} / {e2e['events']['trivial_year']}")
+            _row("the same graph with no work (bench/floor_defs.py)", f"{m['floor_year']:.2f} s",
+                 _seconds(e2e["times"]["floor_year"]))
+            _row("ratio no work / trivial: the graph's floor", f"{e2e['floor_vs_trivial']:.2f}")
+            _row("events stored: one year / no work / trivial",
+                 " / ".join(str(e2e["events"][k])
+                            for k in ("pipeline_year", "floor_year", "trivial_year")))
             pg = e2e["postgres"]
             if "skipped" in pg:
                 _row("the same on the server's instance (PostgreSQL)", "skipped", pg["skipped"])
@@ -700,6 +717,8 @@ def main(argv: list[str] | None = None) -> None:
                 _row("trivial run, the same instance", f"{pg['median']['trivial_year']:.2f} s",
                      _seconds(pg["times"]["trivial_year"]))
                 _row("ratio one year / trivial on PostgreSQL", f"{pg['year_vs_trivial']:.2f}")
+                _row("the graph's floor on PostgreSQL (no work / trivial)",
+                     f"{pg['floor_vs_trivial']:.2f}", _seconds(pg["times"]["floor_year"]))
                 e2e_pg_ratio = pg["year_vs_trivial"]
             _row(f"backfill {E2E_RANGE}: asset materialize", f"{m['backfill']:.2f} s",
                  _seconds(e2e["times"]["backfill"]))
@@ -708,12 +727,13 @@ def main(argv: list[str] | None = None) -> None:
             _row("ratio backfill / one year", f"{e2e['backfill_vs_year']:.2f}", "(goal ≤ 2)")
             result["e2e"] = e2e
             e2e_ratio, backfill_ratio = e2e["year_vs_trivial"], e2e["backfill_vs_year"]
+            floor_ratio = e2e["floor_vs_trivial"]
     (generate_scale.CACHE / scale / "result.json").write_text(json.dumps(result, indent=2))
     print(
         f"bench: scale={scale} core_s={core_s:.2f} duckdb_s={duck_s:.2f} "
         f"ratio={core_s / duck_s:.2f} peak_rss_mb={memory['core'].peak_mb:.0f} "
         f"e2e_ratio={e2e_ratio:.2f} backfill_ratio={backfill_ratio:.2f} "
-        f"e2e_pg_ratio={e2e_pg_ratio:.2f}"
+        f"e2e_pg_ratio={e2e_pg_ratio:.2f} floor_ratio={floor_ratio:.2f}"
     )
     if failed:
         raise SystemExit(1)
