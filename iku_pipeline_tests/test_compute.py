@@ -225,6 +225,21 @@ def test_pbb_report(everything, stage_year):
     assert report["jumlah_tunggakan_rp"] == 50_000 + 300_000 + 75_000
 
 
+@pytest.mark.parametrize("delivered", ["pbb_dhkp", "pbb_pembayaran"])
+def test_pbb_report_of_one_source_reports_what_it_holds(put, stage_year, delivered):
+    """The roll alone still reports its exempt objects and wajib pajak; the payments
+    alone their arrears. Who paid needs both."""
+    if delivered == "pbb_dhkp":
+        put("pbb_dhkp", "dhkp.csv", DHKP)
+        assert pbb_report(stage_year(), 2023) == {"objek_dibebaskan": 1, "wajib_pajak": 5}
+    else:
+        put("pbb_pembayaran", "bayar.csv", "NTPD;NOP;Tgl Bayar;Jumlah;Tahun\n"
+            f"T-1;{N[1]};15/03/2023;10.000;2022\nT-2;{N[2]};16/03/2023;2.500;2021\n")  # fmt: skip
+        assert pbb_report(stage_year(), 2023) == {
+            "pembayaran_tunggakan": 2, "jumlah_tunggakan_rp": 12_500
+        }
+
+
 def test_partial_payer_has_not_paid(put, stage_year):
     put("pbb_dhkp", "dhkp.csv", "NOP;Kelurahan;PBB\n" f"{N[1]};Banjarsari;150.000\n")
     put("pbb_pembayaran", "b.csv", "NTPD;NOP;Tgl Bayar;Jumlah;Tahun\n" f"T-1;{N[1]};15/03/2023;149.999;2023\n")

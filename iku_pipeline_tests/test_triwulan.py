@@ -322,10 +322,28 @@ def test_the_running_year_is_year_to_date_in_every_presentation(data_dir, put, w
         assert got == (p, d), kode
     assert len(tw) == 3 * len(URUTAN) * 5
 
-    # matriks_iku: the date, and KETERANGAN saying it, on every row of the year.
+    # The yearly figures too are the year's up to that date (the extracts run to
+    # December): every wilayah's realisasi_iku and realisasi_tambahan rows are TW III's.
+    yearly = pd.concat(
+        [table(warehouse_url, "realisasi_iku", 2026), table(warehouse_url, "realisasi_tambahan", 2026)]
+    )
+    tw3 = tw[tw["triwulan"] == 3].set_index(["kode", "wilayah"])
+    assert len(yearly) == len(tw3)
+    for row in yearly.itertuples():
+        quarter = tw3.loc[(row.kode, row.wilayah)]
+        for column in ("pembilang", "penyebut", "nilai"):
+            assert pd.isna(getattr(row, column)) == pd.isna(quarter[column]), (row, column)
+            if not pd.isna(quarter[column]):
+                assert getattr(row, column) == quarter[column], (row, column)
+    kec_year = yearly[yearly["wilayah"] == K].set_index("kode")
+    assert kec_year.at["1", "pembilang"] == 5 and kec_year.at["1", "penyebut"] == 8
+
+    # matriks_iku: the date, and KETERANGAN saying it, on every row of the year; its
+    # REALISASI the figure to that date (IKU 1: 5 of 8).
     matriks = table(warehouse_url, "matriks_iku", 2026)
     assert {pd.Timestamp(d).date() for d in matriks["sampai_tanggal"]} == {TANGGAL_RUN}
     assert matriks["keterangan"].str.contains(SD, regex=False).all()
+    assert matriks.set_index("kode").at["1", "realisasi"] == pytest.approx(62.5)
 
     # The yearly workbook's heading and the CSV.
     out = data_dir / "published"
@@ -334,6 +352,8 @@ def test_the_running_year_is_year_to_date_in_every_presentation(data_dir, put, w
     assert any(f"TAHUN 2026 ({SD})" in c for c in cells), cells
     csv = (out / "matriks_iku_2026.csv").read_bytes().decode("utf-8-sig")
     assert f"REALISASI ({SD})" in csv.splitlines()[0]
+    pengukuran = (out / "pengukuran_kinerja_2026.csv").read_bytes().decode("utf-8-sig")
+    assert f"REALISASI TW III ({SD})" in pengukuran.splitlines()[0]
 
     # The indicator step's metadata in the UI.
     assert f"**2026** ({SD})" in metadata_text(result, "indikator", "realisasi_iku")

@@ -9,7 +9,7 @@ summed in rupiah) per kelurahan; the kecamatan row is their sum.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -125,6 +125,22 @@ class PbbPayments:
         """Whether each matched payment is dated on or before its wajib pajak's
         jatuh_tempo (never, without one)."""
         return self.paid_on <= self.due[self.objects][self.run_of_payment()]
+
+    def until(self, day: int) -> PbbPayments:
+        """The same wajib pajak with only the payments dated on or before ``day`` (a day
+        number): what a running year has received by the run's date (§8)."""
+        keep = self.paid_on <= day
+        if keep.all():
+            return self
+        run = self.run_of_payment()[keep]
+        starts = np.flatnonzero(np.concatenate(([True], run[1:] != run[:-1]))) if len(run) else run
+        return replace(
+            self,
+            objects=self.objects[run[starts]],
+            runs=starts.astype(np.int64),
+            amount=self.amount[keep],
+            paid_on=self.paid_on[keep],
+        )
 
 
 def pbb_payments(staged: Mapping[str, Staged], tahun: int) -> PbbPayments:
@@ -345,23 +361,35 @@ def _with_kecamatan(counts: pd.Series, wilayah: Wilayah) -> pd.Series:
     return pd.concat([pd.Series({wilayah.kecamatan: counts.sum()}), counts])
 
 
-def pbb_report(staged: Mapping[str, Staged], tahun: int, wp: pd.DataFrame | None = None) -> dict:
-    """The figures §3 asks to report beside IKU 3 (``wp``: the year's ``pbb_status``, if
-    already computed)."""
-    if not (staged["pbb_dhkp"].diserahkan and staged["pbb_pembayaran"].diserahkan):
-        return {}
-    roll = staged["pbb_dhkp"].diterima
-    payments = staged["pbb_pembayaran"].diterima
-    arrears = payments.loc[
-        payments["tahun_pajak"].ne(tahun).fillna(False).to_numpy(), ["jumlah_bayar"]
-    ]
-    wp = pbb_status(staged, tahun) if wp is None else wp
-    partial = wp[(~wp["lunas"]) & (wp["dibayar"] > 0)]
-    return {
-        "objek_dibebaskan": int((roll["pbb_terhutang"] == 0).sum()),
-        "wajib_pajak": len(wp),
-        "wajib_pajak_lunas": int(wp["lunas"].sum()),
-        "wajib_pajak_bayar_sebagian": len(partial),
-        "pembayaran_tunggakan": len(arrears),
-        "jumlah_tunggakan_rp": int(arrears["jumlah_bayar"].sum()),
-    }
+def pbb_report(
+    staged: Mapping[str, Staged],
+    tahun: int,
+    wp: pd.DataFrame | None = None,
+    sampai: int | None = None,
+) -> dict:
+    """The figures §3 asks to report beside IKU 3, of the sources delivered: the exempt
+    objects and the wajib pajak from the roll, the arrears from the payments, who paid
+    in full or in part from both. ``wp``: the year's ``pbb_status``, if already
+    computed; ``sampai``: the running year's last day counted (a day number), after which
+    no payment is counted yet (§8)."""
+    roll_given = staged["pbb_dhkp"].diserahkan
+    payments_given = staged["pbb_pembayaran"].diserahkan
+    out = {}
+    if roll_given:
+        roll = staged["pbb_dhkp"].diterima
+        out["objek_dibebaskan"] = int((roll["pbb_terhutang"] == 0).sum())
+        out["wajib_pajak"] = int((roll["pbb_terhutang"] > 0).fillna(False).sum())
+    if roll_given and payments_given:
+        wp = pbb_status(staged, tahun) if wp is None else wp
+        partial = wp[(~wp["lunas"]) & (wp["dibayar"] > 0)]
+        out["wajib_pajak_lunas"] = int(wp["lunas"].sum())
+        out["wajib_pajak_bayar_sebagian"] = len(partial)
+    if payments_given:
+        payments = staged["pbb_pembayaran"].diterima
+        other = payments["tahun_pajak"].ne(tahun).fillna(False).to_numpy()
+        if sampai is not None:
+            other &= days(payments["tanggal_bayar"]) <= sampai
+        arrears = payments.loc[other, ["jumlah_bayar"]]
+        out["pembayaran_tunggakan"] = len(arrears)
+        out["jumlah_tunggakan_rp"] = int(arrears["jumlah_bayar"].sum())
+    return out

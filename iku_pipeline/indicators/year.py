@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from iku_pipeline.indicators.compute import (
@@ -36,24 +37,48 @@ def compute_year(
     the partition year it makes the year year-to-date (§8: the quarters begun by then,
     the last one up to that date); None or a later year: every quarter to its end."""
     quarters = periode(tahun, tanggal_run)
+    last = quarters[-1]
+    # A year to date (§8) is counted up to the run's date, its yearly figures too: they
+    # are its running quarter's. A row dated later is not counted yet, in any figure.
+    to_date = (last.sampai.month, last.sampai.day) != (12, 31)
     # IKU 3, its supplementary figures, their quarters and the §3 report read the same
     # payments matched to the same wajib pajak: matched once.
     pbb = staged["pbb_dhkp"].diserahkan and staged["pbb_pembayaran"].diserahkan
     payments = pbb_payments(staged, tahun) if pbb else None
-    wp = pbb_status(staged, tahun, payments) if pbb else None
-    laporan = {"pbb": pbb_report(staged, tahun, wp)}
+    sampai = int(np.datetime64(last.sampai, "D").astype("int64")) if to_date else None
+    received = payments.until(sampai) if pbb and to_date else payments
+    wp = pbb_status(staged, tahun, received) if pbb else None
+    laporan = {"pbb": pbb_report(staged, tahun, wp, sampai)}
     if staged["layanan"].diserahkan:
         laporan["jenis_layanan_tidak_dikenal"] = staged["layanan"].laporan.info.get(
             "jenis_layanan_tidak_dikenal", {}
         )
+    triwulan = compute_triwulan(staged, tahun, wilayah, quarters, payments)
+    realisasi = compute_realisasi(staged, tahun, wilayah, wp)
+    tambahan = compute_tambahan(staged, tahun, wilayah, wp)
+    if to_date:
+        realisasi = _as_of(realisasi, triwulan, last.triwulan)
+        tambahan = _as_of(tambahan, triwulan, last.triwulan)
     return IkuTahun(
         tahun=tahun,
-        realisasi=compute_realisasi(staged, tahun, wilayah, wp),
-        tambahan=compute_tambahan(staged, tahun, wilayah, wp),
+        realisasi=realisasi,
+        tambahan=tambahan,
         laporan=laporan,
         belum_diserahkan=[s for s, v in staged.items() if not v.diserahkan],
-        triwulan=compute_triwulan(staged, tahun, wilayah, quarters, payments),
+        triwulan=triwulan,
     )
+
+
+def _as_of(yearly: pd.DataFrame, triwulan: pd.DataFrame, quarter: int) -> pd.DataFrame:
+    """``yearly``'s rows with the figures of ``quarter``'s rows of the same kode and
+    wilayah: a year to date's figures, counted to its run's date as its running quarter
+    is (§8), in the yearly table's rows and types."""
+    rows = triwulan[triwulan["triwulan"].eq(quarter)].set_index(["kode", "wilayah"])
+    at = pd.MultiIndex.from_frame(yearly[["kode", "wilayah"]])
+    out = yearly.copy()
+    for column in ("pembilang", "penyebut", "nilai"):
+        out[column] = rows[column].reindex(at).astype(yearly[column].dtype).array
+    return out
 
 
 def rejected_rows(ditolak: Iterable[pd.DataFrame]) -> pd.DataFrame:

@@ -94,7 +94,7 @@ def write_pengukuran_tahun(
     baris = baris_pengukuran(triwulan, matriks, targets_tw, tahun, data=data)
     return [
         _write(triwulan, data, baris, out_dir, kelurahan, ttd),
-        write_pengukuran_csv(baris, tahun, out_dir),
+        write_pengukuran_csv(baris, tahun, out_dir, data),
     ]
 
 

@@ -266,12 +266,19 @@ def _number(value: float | None, satuan: str) -> str:
     return text.replace(".", ",")
 
 
-def write_pengukuran_csv(baris: list[dict], tahun: int, out_dir: str | Path) -> Path:
+def write_pengukuran_csv(
+    baris: list[dict], tahun: int, out_dir: str | Path, data: Triwulan | None = None
+) -> Path:
     """``pengukuran_kinerja_<tahun>.csv``: the kecamatan's rows of the workbook's first
-    sheet, ``;`` and a decimal comma, UTF-8 with BOM (as ``matriks_csv``)."""
+    sheet, ``;`` and a decimal comma, UTF-8 with BOM (as ``matriks_csv``). A year to
+    date (``data.sampai``) says so on its running quarter's REALISASI, as the workbook
+    heads it (§8)."""
     header = [H_TAHUN, H_NO, H_URAIAN, H_SATUAN, f"{H_TARGET} TAHUN {tahun}"]
+    running = max(data.begun, default=None) if data is not None and data.sampai else None
     for q in TRIWULAN:
-        header += [f"{h} {label_tw(q)}" for h in (H_TARGET, H_REALISASI, H_CAPAIAN)]
+        sd = f" ({sampai_teks(data.sampai)})" if q == running else ""
+        header += [f"{H_TARGET} {label_tw(q)}", f"{H_REALISASI} {label_tw(q)}{sd}",
+                   f"{H_CAPAIAN} {label_tw(q)}"]  # fmt: skip
     header += [H_KETERANGAN, H_ANALISIS]
     lines = []
     for b in baris:
