@@ -104,6 +104,19 @@ class IkuPaths(dg.ConfigurableResource):
         location = self.data_location
         return _mirror(location).root if is_url(location) else Path(location)
 
+    def require_data(self) -> None:
+        """Fail, naming the folder, when the local extracts folder does not exist (a
+        mistyped IKU_DATA_DIR, a share not mounted): read as "nothing delivered", a run
+        would replace a year's published figures with empty ones."""
+        location = self.data_location
+        if not is_url(location) and not Path(location).is_dir():
+            raise dg.Failure(
+                description=f"Folder data '{location}' tidak ada (IKU_DATA_DIR): periksa "
+                "nama folder atau sambungan ke folder bersama. Tidak ada yang "
+                "dipublikasikan; publikasi sebelumnya tetap.",
+                allow_retries=False,
+            )
+
     @property
     def raw(self) -> Path:
         location = self.data_location

@@ -392,6 +392,38 @@ def test_period_workbook_years_side_by_side(data, tmp_path):
     assert decl.OPD.nama_penandatangan in text and decl.OPD.nip_penandatangan in text
 
 
+def test_a_year_not_run_shows_its_target_from_reference(data, tmp_path):
+    """§5: per year, TARGET from reference/ when given, also for a year of the period
+    not run yet (its REALISASI "belum diproses", no capaian); never beside a
+    supplementary figure."""
+    *_, matriks, kelurahan = data
+    belum = targets_frame([("1", 2025, 97.5), ("4", 2025, 12.0), ("2", 2024, 70.0)])
+    path = matriks_periode.write_matriks_periode(
+        matriks, kelurahan, None, None, tmp_path, targets_not_run=belum
+    )
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    header, _ = find(ws, "NO")
+    cols = {y: 7 + 3 * i for i, y in enumerate(range(2021, 2026))}
+    first_row = header + 3
+    by_no = {ws.cell(first_row + i, 1).value: first_row + i for i in range(len(URUTAN))}
+    by_kode = {kode: first_row + i for i, kode in enumerate(URUTAN)}
+    assert ws.cell(by_no["1"], cols[2025]).value == 97.5
+    assert ws.cell(by_no["1"], cols[2025] + 1).value == "belum diproses"
+    assert ws.cell(by_no["1"], cols[2025] + 2).value is None
+    assert ws.cell(by_no["4"], cols[2025]).value == 12
+    assert ws.cell(by_no["2"], cols[2024]).value == 70.0
+    assert ws.cell(by_no["3"], cols[2025]).value is None  # no target given
+    assert ws.cell(by_kode["4_selesai"], cols[2025]).value is None
+
+    frame = pd.read_csv(
+        matriks_csv.write_matriks_periode_csv(matriks, tmp_path, targets_not_run=belum),
+        sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig",
+    ).set_index("NO")
+    assert frame.at["1", "TARGET 2025"] == "97,50" and frame.at["4", "TARGET 2025"] == "12"
+    assert frame.at["2", "TARGET 2024"] == "70,00" and frame.at["3", "TARGET 2025"] == ""
+    assert frame.at["1", "REALISASI 2025"] == "belum diproses"
+
+
 def test_period_kelurahan_sheet_and_charts(data, tmp_path):
     realisasi, _, targets, matriks, kelurahan = data
     charts = {k: trend(realisasi, k, targets, range(2021, 2026)) for k in KODE}

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from iku_pipeline.publish.warehouse import make_engine
+from iku_pipeline.publish.warehouse import YEAR_TABLES, make_engine
 from iku_pipeline_tests.common import cli_year, run_year
 from iku_pipeline_tests.conftest import SHARED_YEAR
 
@@ -241,6 +241,21 @@ def test_rerun_replaces_the_year_and_leaves_other_years(data_dir, warehouse_url)
     assert len(tambahan) == len(EXPECTED_TAMBAHAN_2023)
     assert set(tambahan["run_id"]) == {second.run_id}
 
+    # The year before republished, now with a register: every table's 2023 rows stay as
+    # they were, matriks_iku's comparison with the previous year and 2023's publication
+    # status included (§5).
+    before_2023 = {name: table(warehouse_url, name, 2023)
+                   for name in [*YEAR_TABLES, "status_publikasi"]}  # fmt: skip
+    (data_dir / "raw" / "layanan" / "2022" / "register.csv").write_text(
+        "No Register;Tanggal Masuk;Jenis Layanan;Kelurahan;Status\n"
+        "R-1;10/01/2022;KK;Banjarsari;Selesai\n"
+    )
+    assert run_year(data_dir, warehouse_url, "2022").success
+    assert table(warehouse_url, "realisasi_iku", 2022).set_index(["kode", "wilayah"]).at[
+        ("1", "Kecamatan Metro Utara"), "nilai"] == 100.0  # fmt: skip
+    for name, rows in before_2023.items():
+        pd.testing.assert_frame_equal(table(warehouse_url, name, 2023), rows, obj=name)
+
 
 def test_year_with_nothing_delivered_has_null_rows(data_dir, warehouse_url):
     result = run_year(data_dir, warehouse_url, "2022")
@@ -279,6 +294,24 @@ def test_failed_files_fail_the_year_and_keep_its_previous_publication(data_dir, 
     assert "konflik_susulan.csv" in message
     assert "jenis_konflik" in message  # the required column its header lacks
     assert "warehouse_tables" not in failures  # not attempted: nothing was published
+    after = table(warehouse_url, "realisasi_iku", 2023)
+    pd.testing.assert_frame_equal(published, after)
+    assert set(after["run_id"]) == {first.run_id}
+
+
+def test_a_missing_data_folder_fails_the_year_and_keeps_its_publication(
+    data_dir, warehouse_url, tmp_path
+):
+    """IKU_DATA_DIR mistyped, or the share not mounted: not "nothing delivered", which
+    would replace the year's figures with empty ones, but a failure naming the folder."""
+    first = run_year(data_dir, warehouse_url, "2023")
+    published = table(warehouse_url, "realisasi_iku", 2023)
+    missing = tmp_path / "data-tidak-terpasang"
+    result = run_year(missing, warehouse_url, "2023", raise_on_error=False)
+    assert not result.success
+    messages = [e.event_specific_data.error.message for e in result.all_events
+                if e.event_type_value == "STEP_FAILURE"]  # fmt: skip
+    assert messages and all(str(missing) in m and "IKU_DATA_DIR" in m for m in messages)
     after = table(warehouse_url, "realisasi_iku", 2023)
     pd.testing.assert_frame_equal(published, after)
     assert set(after["run_id"]) == {first.run_id}

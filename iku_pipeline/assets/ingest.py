@@ -53,6 +53,7 @@ _COMMON = dict(partitions_def=tahun_partitions, backfill_policy=dg.BackfillPolic
 def kelurahan(context: dg.AssetExecutionContext, paths: IkuPaths) -> dict[int, dict]:
     """The kelurahan of ``reference/kelurahan.csv`` (§9), read once per run: the only
     place the kelurahan are named. Every year of the run uses this table."""
+    paths.require_data()
     wilayah = load_wilayah(paths.reference)
     context.log.info(f"Kelurahan dari {KELURAHAN_FILE}: {', '.join(wilayah.names)}")
     if wilayah.placeholder_codes:
@@ -191,6 +192,7 @@ def _build(spec: SourceSpec) -> dg.AssetsDefinition:
     def _asset(
         context: dg.AssetExecutionContext, paths: IkuPaths, validation: Validation, **inputs
     ):
+        paths.require_data()
         key, stable = validation.key
         if not stable:
             context.log.warning(

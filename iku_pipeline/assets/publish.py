@@ -9,6 +9,7 @@ the files' step naming the folder, the old files kept.
 """
 
 import contextlib
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -109,8 +110,10 @@ def warehouse_tables(
                 "baris_ditolak": rejected_rows([inputs[n][tahun]["ditolak"] for n in SOURCES]),
                 "riwayat_publikasi": publication_log(laporan),
             }
+            # The year's own comparison with the year before; other years untouched.
             counts = replace_year(
-                warehouse.engine, tahun, frames, run_id, after=refresh_perubahan
+                warehouse.engine, tahun, frames, run_id,
+                after=functools.partial(refresh_perubahan, years=[tahun]),
             )
         context.log.info(
             f"Tahun {tahun} dipublikasikan: "

@@ -137,7 +137,10 @@ def _write_exports(
     # filter of the whole table per chart took longer than drawing it).
     kecamatan = realisasi[realisasi["wilayah"] == KECAMATAN]
     kec_of = dict(tuple(kecamatan.groupby(kecamatan["kode"].astype(str), sort=False)))
-    targets = matriks[["kode", "tahun", "target"]]
+    # A year of the period not run yet still shows its target from reference/ (§5);
+    # a published year the target it was published with.
+    belum = _targets_not_run(reference_dir, set(matriks["tahun"].astype(int)), PERIODE_YEARS)
+    targets = pd.concat([matriks[["kode", "tahun", "target"]], belum], ignore_index=True)
     target_of = dict(tuple(targets.groupby(targets["kode"].astype(str), sort=False)))
     result.charts = {
         kode: charts.trend(
@@ -150,7 +153,8 @@ def _write_exports(
     per_kelurahan = build_matriks_kelurahan(realisasi, tambahan, kelurahan)
     result.paths.append(
         matriks_csv.write_matriks_periode_csv(
-            matriks[matriks["tahun"].isin(PERIODE_YEARS)], out_dir, years=PERIODE_YEARS
+            matriks[matriks["tahun"].isin(PERIODE_YEARS)], out_dir, years=PERIODE_YEARS,
+            targets_not_run=belum,
         )
     )
     result.paths.append(
@@ -163,6 +167,21 @@ def _write_exports(
             years=PERIODE_YEARS,
             status=status_lines(read_status(engine), PERIODE_YEARS),
             ttd=ttd_dokumen(matriks[matriks["tahun"].isin(PERIODE_YEARS)], signers),
+            targets_not_run=belum,
         )
     )
     return result
+
+
+def _targets_not_run(
+    reference_dir: Path | None, published: set[int], years: Iterable[int]
+) -> pd.DataFrame:
+    """``kode, tahun, target`` of ``reference/target_iku.csv`` for the ``years`` not in
+    ``published``."""
+    targets = read_targets(reference_dir / TARGET_FILE) if reference_dir is not None else None
+    if targets is None or targets.empty:
+        return pd.DataFrame({"kode": [], "tahun": [], "target": []}).astype(
+            {"kode": object, "tahun": "int64", "target": "float64"}
+        )
+    wanted = [int(y) for y in years if int(y) not in published]
+    return targets[targets["tahun"].isin(wanted)].reset_index(drop=True)

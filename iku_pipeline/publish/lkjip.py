@@ -8,9 +8,12 @@ These are columns of ``matriks_iku``, so every document shows what the warehouse
 - ``target_akhir_periode``, ``capaian_akhir_periode`` and ``analisis_penyebab`` are
   written with the year (``kolom_lkjip``), from the reference files read then, like
   ``target``;
-- ``realisasi_tahun_lalu`` and ``perubahan_tahun_lalu`` depend on two published years,
-  so they are recomputed for every year of the table in the transaction that publishes
-  a year (``refresh_perubahan``): republishing 2023 updates 2024's comparison too.
+- ``realisasi_tahun_lalu`` and ``perubahan_tahun_lalu`` compare a year with the
+  previous one as published when the year is published (``refresh_perubahan``, in the
+  year's transaction). Republishing 2023 leaves 2024's rows as they are (the contract:
+  other years untouched); the five-year workbook compares the years as they are
+  published now (``sheet_lkjip``), and ``iku_presentasi`` brings every year's columns
+  up to date.
 
 Rules written here (the contract is silent on them): the change is realisasi minus the
 previous year's realisasi, in the unit of the indicator (for ``%`` a difference in
@@ -185,18 +188,22 @@ def lengkapi(matriks: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def refresh_perubahan(conn: sa.Connection) -> int:
-    """Recompute ``realisasi_tahun_lalu`` and ``perubahan_tahun_lalu`` of every row of
-    ``matriks_iku`` from the published realisasi, in the caller's transaction (the one
-    publishing a year). Returns the number of rows whose comparison changed."""
+def refresh_perubahan(conn: sa.Connection, years: Iterable[int] | None = None) -> int:
+    """Recompute ``realisasi_tahun_lalu`` and ``perubahan_tahun_lalu`` of the rows of
+    ``years`` (None: every year) of ``matriks_iku`` from the published realisasi, in the
+    caller's transaction (the one publishing those years). Returns the number of rows
+    whose comparison changed."""
     table = matriks_iku
     rows = conn.execute(
         sa.select(table.c.tahun, table.c.kode, table.c.realisasi,
                   table.c.realisasi_tahun_lalu, table.c.perubahan_tahun_lalu)
     ).all()  # fmt: skip
     value = {(r.tahun, r.kode): r.realisasi for r in rows}
+    wanted = None if years is None else {int(y) for y in years}
     changes = []
     for r in rows:
+        if wanted is not None and r.tahun not in wanted:
+            continue
         before = _number(value.get((r.tahun - 1, r.kode)))
         diff = perubahan(r.realisasi, before)
         if _same(before, r.realisasi_tahun_lalu) and _same(diff, r.perubahan_tahun_lalu):

@@ -35,6 +35,7 @@ from iku_pipeline.publish.rows import (
     is_count,
     missing_text,
     realisasi_of,
+    target_of,
     text_rows,
     year_rows,
 )
@@ -68,10 +69,11 @@ def write_matriks_periode_csv(
     *,
     sep: str = ";",
     decimal: str = ",",
+    targets_not_run: pd.DataFrame | None = None,
 ) -> Path:
     """``matriks_iku_<first>-<last>.csv``: the matrix's columns, then TARGET / REALISASI /
-    CAPAIAN per year side by side (a year never run: "belum diproses"), the rows in the
-    printed order."""
+    CAPAIAN per year side by side (a year never run: "belum diproses", and its target
+    from ``targets_not_run``, ``kode, tahun, target``), the rows in the printed order."""
     texts = text_rows([i.kode for i in INDIKATOR])
     wide = pd.DataFrame(
         [[t["no"], t["uraian"], t["satuan"], t["alasan"], t["sumber"], t["rumus"]] for t in texts],
@@ -81,10 +83,16 @@ def write_matriks_periode_csv(
     label = {t: label_tahun(matriks_all, t) if t in run else t for t in years}  # §8
     if not run:
         wide = wide.iloc[0:0]
+    belum = target_of(targets_not_run)
     for tahun in years:
         if tahun not in run:
             for h in _YEAR_HEADERS:
                 wide[f"{h} {label[tahun]}"] = TEKS_BELUM_DIPROSES if h == H_REALISASI else ""
+            wide[f"{H_TARGET} {label[tahun]}"] = [
+                "" if t["tambahan"] or (tahun, t["kode"]) not in belum
+                else _number(belum[(tahun, t["kode"])], t["satuan"], decimal)
+                for t in texts
+            ][: len(wide)]
             continue
         year = _year_frame(matriks_all[matriks_all["tahun"] == tahun], decimal)
         year = year[[*_TEXT_HEADERS, *_YEAR_HEADERS]]

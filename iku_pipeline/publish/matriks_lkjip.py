@@ -21,7 +21,13 @@ from iku_pipeline.publish.layout import (
     signature_cols,
     title_lines,
 )
-from iku_pipeline.publish.lkjip import H_ANALISIS, TAHUN_AKHIR, analisis_tahun, lengkapi
+from iku_pipeline.publish.lkjip import (
+    H_ANALISIS,
+    TAHUN_AKHIR,
+    analisis_tahun,
+    bandingkan,
+    lengkapi,
+)
 from iku_pipeline.publish.matrix import is_missing
 from iku_pipeline.publish.penandatangan import TandaTangan
 from iku_pipeline.publish.rows import (
@@ -64,9 +70,11 @@ _PLUS_COUNT = "+#,##0;-#,##0;0"
 
 def sheet_lkjip(wb, matriks: pd.DataFrame, years: Sequence[int],
                 ttd: TandaTangan | None = None) -> None:
-    """The comparisons of ``matriks`` (matriks_iku rows of the period's years)."""
+    """The comparisons of ``matriks`` (matriks_iku rows of the period's years), each
+    year with the previous one as both are published now (a year's stored comparison
+    was made when it was published)."""
     years = sorted(int(y) for y in years)
-    matriks = ordered(lengkapi(matriks))
+    matriks = ordered(lengkapi(bandingkan(matriks)))
     ws = wb.add_worksheet(SHEET)
     f = Formats(wb, size=9)
     widths = [*_TEXT_WIDTHS, *(list(_YEAR_WIDTHS) * len(years)), _ANALISIS_WIDTH]

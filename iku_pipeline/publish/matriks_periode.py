@@ -51,6 +51,7 @@ from iku_pipeline.publish.rows import (
     catatan_tambahan,
     ordered,
     realisasi_of,
+    target_of,
     text_rows,
     write_text_columns,
     write_value,
@@ -67,11 +68,13 @@ def write_matriks_periode(
     years: Sequence[int] = PERIODE_YEARS,
     status: Sequence[str] | None = None,
     ttd: TandaTangan | None = None,
+    targets_not_run: pd.DataFrame | None = None,
 ) -> Path:
     """``matriks_iku_<first>-<last>.xlsx``: the years side by side (TARGET / REALISASI /
     CAPAIAN (%) per year), the LKjIP comparisons (``matriks_lkjip``), a sheet per
     kelurahan figures, the trend charts, and which run produced each year. A year never
-    run shows "belum diproses". ``status``: a line per year from ``status_publikasi``
+    run shows "belum diproses" and its target from ``targets_not_run`` (``kode, tahun,
+    target``). ``status``: a line per year from ``status_publikasi``
     (``publish/status.py``), shown above the matrix. ``ttd``: the signature block
     (``penandatangan``), by default the signed matrix's own."""
     years = sorted(int(y) for y in years)
@@ -89,7 +92,8 @@ def write_matriks_periode(
         title=f"Matriks IKU {OPD.nama_opd.title()} {years[0]}-{years[-1]}",
         comments="; ".join(f"{y}: {run_of.get(y, TEKS_BELUM_DIPROSES)}" for y in years),
     ) as wb:
-        _sheet_matriks(wb, ordered(matriks_all), years, run_of, status, ttd)
+        _sheet_matriks(wb, ordered(matriks_all), years, run_of, status, ttd,
+                       target_of(targets_not_run))
         sheet_lkjip(wb, matriks_all, years, ttd)
         if matriks_kelurahan_all is not None:
             _sheet_kelurahan(wb, matriks_kelurahan_all, matriks_all, years)
@@ -104,7 +108,8 @@ _KET_WIDTH = 34
 
 
 def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[int, str],
-                   status: Sequence[str] | None = None, ttd: TandaTangan | None = None):
+                   status: Sequence[str] | None = None, ttd: TandaTangan | None = None,
+                   belum: Mapping[tuple[int, str], float] | None = None):
     ws = wb.add_worksheet(f"Matriks IKU {years[0]}-{years[-1]}")
     f = Formats(wb, size=9)
     widths = list(_TEXT_WIDTHS)
@@ -149,7 +154,11 @@ def _sheet_matriks(wb, matriks: pd.DataFrame, years: list[int], run_of: Mapping[
             r = cell.get((y, t["kode"]))
             value, satuan, status = realisasi_of(t, r)
             if r is None or t["tambahan"]:
-                ws.write_blank(rr, c, None, f.td())
+                target = None if t["tambahan"] else (belum or {}).get((y, t["kode"]))
+                if target is None:
+                    ws.write_blank(rr, c, None, f.td())
+                else:  # a year not run yet: its target all the same
+                    write_value(ws, f, h, rr, c, target, satuan)
                 write_value(ws, f, h, rr, c + 1, value, satuan, status, **emph)
                 ws.write_blank(rr, c + 2, None, f.td())
             else:

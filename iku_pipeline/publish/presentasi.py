@@ -72,7 +72,7 @@ def rebuild_year(engine: sa.Engine, tahun: int, reference_dir: Path) -> int:
         conn.execute(matriks_iku.delete().where(matriks_iku.c.tahun == tahun))
         if records:
             conn.execute(matriks_iku.insert(), records)
-        refresh_perubahan(conn)  # the LKjIP comparisons across years, as replace_year's
+        refresh_perubahan(conn, [tahun])  # its LKjIP comparison, with the years as now
         return len(records)
 
 

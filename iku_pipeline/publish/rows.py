@@ -144,6 +144,14 @@ def _family(kode: str) -> str:
 # ---------------------------------------------------------------- figures
 
 
+def target_of(targets: pd.DataFrame | None) -> dict[tuple[int, str], float]:
+    """``{(tahun, kode): target}`` of a ``kode, tahun, target`` frame (None: none)."""
+    if targets is None or targets.empty:
+        return {}
+    return {(int(r["tahun"]), str(r["kode"])): float(r["target"])
+            for r in targets.to_dict("records") if not is_missing(r["target"])}  # fmt: skip
+
+
 def realisasi_of(t: Mapping, r: Mapping | None) -> tuple[object, str, str]:
     """(value, satuan, status) of the REALISASI that text row ``t`` shows from its matrix
     row ``r`` (the row of ``t``'s kode; None: the year's publication has no such row,

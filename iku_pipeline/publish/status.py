@@ -163,14 +163,16 @@ def _adopt_earlier_publications(engine: sa.Engine) -> None:
 
 def refresh_new_files(engine: sa.Engine, raw: Path, years: Iterable[int]) -> None:
     """Recompute ``ada_berkas_baru`` of the years that have a status row (every
-    published year has one)."""
+    published year has one), writing only the years whose answer changed: a run of one
+    year leaves the others' rows as they were."""
     ensure_status_table(engine)
     _adopt_earlier_publications(engine)
     when = clock.now()
-    known = set(read_status(engine)["tahun"].astype(int))
-    for tahun in sorted({int(y) for y in years} & known):
+    status = read_status(engine)
+    stored = dict(zip(status["tahun"].astype(int), status["ada_berkas_baru"]))
+    for tahun in sorted({int(y) for y in years} & set(stored)):
         new = _new_files_or_none(engine, raw, tahun)
-        if new is None:
+        if new is None or (_present(stored[tahun]) and bool(stored[tahun]) == new):
             continue
         with engine.begin() as conn:
             conn.execute(
