@@ -3,9 +3,15 @@ the service alias table and the kelurahan table."""
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from iku_pipeline.sources.reference import ReferenceError, load_jenis_layanan, load_wilayah
+from iku_pipeline.sources.reference import (
+    ReferenceError,
+    load_jenis_layanan,
+    load_wilayah,
+    map_jenis_layanan,
+)
 
 
 def write(tmp_path, text: str, encoding="utf-8"):
@@ -32,6 +38,22 @@ def test_contract_aliases_are_known_even_when_the_table_omits_them(tmp_path):
 def test_an_unknown_category_names_the_file_and_row(tmp_path):
     with pytest.raises(ValueError, match=r"jenis_layanan.csv baris 3: kategori 'KTPP'"):
         write(tmp_path, "alias,kategori\nSKTM,LAINNYA\nX,KTPP\n")
+
+
+def test_an_alias_mapped_to_two_categories_names_both_rows(tmp_path):
+    with pytest.raises(ValueError, match=r"baris 4: 'domisili' dipetakan ke KK_KTP, tetapi "
+                                         r"baris 2 memetakannya ke LAINNYA"):
+        write(tmp_path, "alias,kategori\nDomisili,LAINNYA\nSKTM,LAINNYA\ndomisili ,KK_KTP\n")
+    table = write(tmp_path, "alias,kategori\nDomisili,LAINNYA\nDOMISILI,lainnya\n")
+    assert table["domisili"] == "LAINNYA"  # the same mapping twice is no conflict
+
+
+def test_unmapped_spellings_of_one_service_are_counted_together(tmp_path):
+    """One alias row would map them all, so the analyst reads them as one service."""
+    names = ["Surat Pindah", "surat  pindah", "Surat Pindah", "Legalisir", "KTP", None]
+    kategori, unmapped = map_jenis_layanan(pd.Series(names, dtype=object), None)
+    assert unmapped == {"Legalisir": 1, "Surat Pindah": 3}
+    assert list(kategori.astype(object)[:5]) == ["LAINNYA"] * 4 + ["KK_KTP"]
 
 
 # ---------------------------------------------------------------- reference/kelurahan.csv

@@ -63,13 +63,15 @@ def load_jenis_layanan(reference_dir: Path) -> dict[str, str]:
 
     The table is read as the analyst may save it: ``,`` or ``;``, UTF-8 or Windows-1252,
     with a header row (``alias,kategori`` or any names: the first column is the alias,
-    the second the category) or without one. A row with an unknown category is an error
-    naming the file and row, so a typo cannot silently move services out of IKU 1.
+    the second the category) or without one. A row with an unknown category, or an alias
+    the table already maps to another category, is an error naming the file and rows, so
+    a typo cannot silently move services out of IKU 1.
     """
     table = contract_aliases()
     path = reference_dir / JENIS_LAYANAN_FILE
     if not path.is_file():
         return table
+    given: dict[str, tuple[int, str]] = {}  # folded alias -> (row, category) in the file
     for row_number, row in enumerate(_csv_rows(path), start=1):
         cells = [c.strip() for c in row] + ["", ""]
         alias, kategori_text = cells[0], cells[1]
@@ -83,7 +85,15 @@ def load_jenis_layanan(reference_dir: Path) -> dict[str, str]:
                 f"{path.name} baris {row_number}: kategori '{kategori_text}' tidak dikenal "
                 f"(gunakan {', '.join(KATEGORI)})"
             )
-        table[fold_alias(alias)] = kategori
+        folded = fold_alias(alias)
+        earlier = given.get(folded)
+        if earlier is not None and earlier[1] != kategori:
+            raise ValueError(
+                f"{path.name} baris {row_number}: '{alias}' dipetakan ke {kategori}, tetapi "
+                f"baris {earlier[0]} memetakannya ke {earlier[1]}: hapus salah satu"
+            )
+        given.setdefault(folded, (row_number, kategori))
+        table[folded] = kategori
     return table
 
 
@@ -91,7 +101,9 @@ def map_jenis_layanan(
     jenis: pd.Series, table: Mapping[str, str] | None
 ) -> tuple[pd.Series, dict[str, int]]:
     """Categories of the service names, and the unmapped names with their counts
-    (accepted as LAINNYA, reported so the analyst can extend the table)."""
+    (accepted as LAINNYA, reported so the analyst can extend the table). Spellings one
+    alias row would map (``Surat Pindah``, ``surat  pindah``) are counted together,
+    under the spelling written most often."""
     table = table if table is not None else contract_aliases()
     # Folded once per distinct name: a register repeats a handful of service names.
     codes, names = pd.factorize(jenis, use_na_sentinel=True)
@@ -99,7 +111,11 @@ def map_jenis_layanan(
     kategori = pd.Series(of_name, dtype=object).array.take(codes, allow_fill=True)
     kategori = pd.Series(kategori, index=jenis.index, dtype=object)
     unmapped = jenis[kategori.isna() & jenis.notna()]
-    counts = {str(k): int(v) for k, v in unmapped.value_counts().sort_index().items()}
+    by_alias: dict[str, list[tuple[int, str]]] = {}
+    for name, n in unmapped.value_counts().sort_index().items():
+        by_alias.setdefault(fold_alias(name), []).append((-int(n), str(name)))
+    shown = {min(found)[1]: -sum(n for n, _ in found) for found in by_alias.values()}
+    counts = dict(sorted(shown.items()))
     return kategori.fillna(LAINNYA).astype(pd.CategoricalDtype(list(KATEGORI))), counts
 
 
