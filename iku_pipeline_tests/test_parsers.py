@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from iku_pipeline.sources import keys, parsers
+from iku_pipeline.sources import digits, keys, parsers
 
 
 def one(parse, cell):
@@ -99,6 +99,41 @@ def test_a_real_excel_date_with_a_time_is_that_day():
     assert ok(parsers.parse_date, dt.datetime(2023, 4, 3, 14, 30)) == pd.Timestamp(2023, 4, 3)
 
 
+def test_a_column_of_excel_date_times_only_is_each_cell_its_day():
+    # pandas types a column made only of datetimes datetime64: still Excel dates, not text
+    cells = pd.Series([dt.datetime(2023, 8, 1, 10, 15), dt.datetime(2023, 8, 2, 23, 59)])
+    assert cells.dtype.kind == "M"
+    parsed = parsers.parse_date(cells)
+    assert parsed.values.tolist() == [pd.Timestamp(2023, 8, 1), pd.Timestamp(2023, 8, 2)]
+    assert parsed.errors.tolist() == [None, None]
+
+
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("31/01/2023 0:00", 31),  # how Excel writes a date-time cell out to CSV
+        ("31/01/2023 00:00", 31),
+        ("2023-01-31 00:00:00", 31),
+        ("2023-01-31 00:00:00.000", 31),
+        ("31/01/2023 0.00", 31),  # Indonesian Windows writes the time with a dot
+        ("31/01/2023 10.15.30", 31),
+        ("2023-08-15 14:22:05", 15),  # an Oracle DATE: the time of payment
+        ("15-AUG-23 23:59:59", 15),
+        ("31 Januari 2023 9:05", 31),
+    ],
+)
+def test_a_text_date_followed_by_a_time_of_day_is_that_day(text, day):
+    assert ok(parsers.parse_date, text).day == day
+
+
+@pytest.mark.parametrize(
+    "text", ["31/01/2023 25:00", "31/01/2023 10:60", "2023-01-31 10:15:61", "31/01/2023 10:15.30",
+             "31/01/2023 1015"],
+)  # fmt: skip
+def test_a_text_date_followed_by_no_time_of_day_is_rejected(text):
+    assert rejected(parsers.parse_date, text) == f"tanggal {text} tidak valid"
+
+
 @pytest.mark.parametrize(
     "text",
     ["31/02/2023", "00/00/0000", "29/02/2023", "31-04-2023", "2023-02-30", "32/01/2023",
@@ -172,6 +207,26 @@ def test_non_zero_decimals_in_a_real_excel_number_reject():
     assert "150000.5" in reason
 
 
+@pytest.mark.parametrize(
+    "cell, whole",
+    [(300000.00000000006, 300000), (299999.99999999994, 300000), (0.1 + 0.2 - 0.3, 0),
+     (12_345_678_901.000002, 12_345_678_901)],
+)  # fmt: skip
+def test_a_formula_result_with_floating_point_noise_is_the_whole_number_excel_shows(cell, whole):
+    assert cell != whole
+    assert ok(rupiah, cell) == whole
+    assert ok(lambda s: parsers.parse_whole(s, "prioritas"), cell) == whole
+
+
+def test_a_real_fraction_of_a_rupiah_or_of_a_whole_number_still_rejects():
+    assert rejected(rupiah, 150000.000002) == (
+        "jumlah_bayar 150000.000002 bukan rupiah bulat (ada angka desimal)"
+    )
+    assert rejected(lambda s: parsers.parse_whole(s, "prioritas"), 3.5) == (
+        "prioritas 3.5 bukan bilangan bulat"
+    )
+
+
 def test_comma_starts_the_decimals_even_after_three_digits():
     # §2: ',' starts the decimals, so "150,000" is 150 rupiah and 0 sen, not 150 thousand
     assert ok(rupiah, "150,000") == 150
@@ -231,8 +286,49 @@ def test_nop_is_its_18_digits_whatever_the_separators(text):
     assert ok(parsers.parse_nop, text) == "187203000100100010"
 
 
-def test_nop_as_a_real_excel_number():
-    assert ok(parsers.parse_nop, 187203000100100010) == "187203000100100010"
+def test_nop_as_a_real_excel_number_rejects_showing_its_digits():
+    # What calamine gives for a NOP typed as a number: a float, whose digits are not
+    # the ones typed (187203000402504611 here); never read as a NOP with wrong digits.
+    cell = float(187203000402504611)
+    assert cell == 1.872030004025046e17
+    assert rejected(parsers.parse_nop, cell) == (
+        "NOP 187203000402504608 tersimpan sebagai angka di Excel: angka sepanjang itu tidak "
+        "tersimpan utuh (Excel hanya menyimpan 15 digit); ketik NOP sebagai teks"
+    )
+
+
+def test_nop_as_a_short_excel_number_is_not_18_digits():
+    assert rejected(parsers.parse_nop, 1872030.0) == "NOP '1872030' tidak terdiri dari 18 angka"
+
+
+def key(cells):
+    return parsers.parse_key(cells, "no_register")
+
+
+def test_a_key_as_an_excel_number_below_2_to_the_53_is_its_digits():
+    assert ok(key, 12345.0) == "12345"
+    assert ok(key, float(2**53 - 1)) == "9007199254740991"
+    assert ok(key, " R-001 ") == "R-001"
+
+
+def test_a_key_as_an_excel_number_of_2_to_the_53_or_more_rejects():
+    # 2**53 and 2**53 + 1 are one float: two such keys would be one
+    assert float(2**53) == float(2**53 + 1)
+    assert rejected(key, float(2**53)) == (
+        "no_register 9007199254740992 tersimpan sebagai angka di Excel: angka sepanjang itu "
+        "tidak tersimpan utuh (Excel hanya menyimpan 15 digit), sehingga dua nomor berbeda "
+        "bisa terbaca sama; ketik no_register sebagai teks"
+    )
+    assert "-20000000000000000 " in rejected(key, -2e16)
+
+
+@pytest.mark.parametrize(
+    "cell, shown",
+    [(1.872030004025046e17, "187203000402504608"), (1e16, "10000000000000000"),
+     (123.0, "123"), (-5.0, "-5"), (150000.5, "150000.5")],
+)  # fmt: skip
+def test_a_number_cell_is_shown_with_its_digits_never_in_exponent_form(cell, shown):
+    assert parsers.display(cell) == shown
 
 
 @pytest.mark.parametrize(
@@ -244,6 +340,23 @@ def test_nop_as_a_real_excel_number():
 )  # fmt: skip
 def test_nop_of_other_than_18_digits_rejects_quoting_it(text):
     assert text in rejected(parsers.parse_nop, text)
+
+
+# ---------------------------------------------------------------- Unicode spaces
+
+NBSP = "\u00a0"  # what a copy from a web page or a Word document brings
+
+
+@pytest.mark.parametrize("space", [NBSP, "\u2009", "\u202f", "\u3000", NBSP + " " + NBSP])
+def test_every_unicode_space_inside_a_value_is_a_space(space):
+    assert ok(parsers.parse_date, f"31{space}Januari{space}2023") == pd.Timestamp(2023, 1, 31)
+    assert ok(parsers.parse_status, f"Dalam{space}Proses") == False  # noqa: E712
+    assert ok(parsers.parse_hasil, f"Belum{space}Selesai") == "Belum Selesai"
+    assert ok(rupiah, f"Rp{space}150.000") == 150000
+    assert ok(rupiah, f"150{space}000") == 150000
+    assert ok(lambda s: parsers.parse_number(s, "luas_bumi"), f"1{space}200,5") == 1200.5
+    kelurahan = ok(lambda s: parsers.parse_kelurahan(s, WILAYAH), f"Kel.{space}Banjarsari")
+    assert kelurahan == "Banjarsari"
 
 
 # ---------------------------------------------------------------- status (layanan)
@@ -403,11 +516,11 @@ def test_digits_only_is_the_regex(values, cuts, rows, large):
         chunks.append(whole.slice(at, cut))
         at += cut
     text = pa.chunked_array(chunks, type=kind)
-    old, parsers._DIGITS_ROWS = parsers._DIGITS_ROWS, rows
+    old, digits._DIGITS_ROWS = digits._DIGITS_ROWS, rows
     try:
-        got = parsers.digits_only(text)
+        got = digits.digits_only(text)
     finally:
-        parsers._DIGITS_ROWS = old
+        digits._DIGITS_ROWS = old
     assert got.type == kind
     assert got.to_pylist() == pc.replace_substring_regex(text, r"\D", "").to_pylist()
 

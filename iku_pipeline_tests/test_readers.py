@@ -6,6 +6,7 @@ shows), the spec's columns under their canonical names, and any extra columns.
 """
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -102,26 +103,26 @@ def test_crlf_line_ends(tmp_path):
 # ---------------------------------------------------------------- encodings
 
 
-TEXT_JOSE = HEADER + ";Petugas\nR-1;02/01/2023;KK;Banjarsari;Selesai;José Müller\n"
+TEXT_JOSE = HEADER + ";Catatan\nR-1;02/01/2023;KK;Banjarsari;Selesai;José Müller\n"
 
 
 def test_utf8_without_bom(tmp_path):
     rows = read(write(tmp_path, TEXT_JOSE, encoding="utf-8"))
-    assert column(rows, "Petugas") == ["José Müller"]
+    assert column(rows, "Catatan") == ["José Müller"]
 
 
 def test_utf8_with_bom_does_not_spoil_the_first_header(tmp_path):
     rows = read(write(tmp_path, TEXT_JOSE, encoding="utf-8-sig"))
     assert (tmp_path / "register.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert column(rows, "no_register") == ["R-1"]
-    assert column(rows, "Petugas") == ["José Müller"]
+    assert column(rows, "Catatan") == ["José Müller"]
 
 
 def test_windows_1252(tmp_path):
     path = write(tmp_path, TEXT_JOSE, encoding="cp1252")
     assert b"Jos\xe9" in path.read_bytes()
     rows = read(path)
-    assert column(rows, "Petugas") == ["José Müller"]
+    assert column(rows, "Catatan") == ["José Müller"]
 
 
 def test_windows_1252_characters_outside_latin1(tmp_path):
@@ -129,6 +130,18 @@ def test_windows_1252_characters_outside_latin1(tmp_path):
     text = HEADER + ";Catatan\nR-1;02/01/2023;KK;Banjarsari;Selesai;“berkas” € 5\n"
     rows = read(write(tmp_path, text, encoding="cp1252"))
     assert column(rows, "Catatan") == ["“berkas” € 5"]
+
+
+def test_utf8_with_bom_and_one_byte_of_windows_1252_drops_the_bom(tmp_path):
+    # Saved as UTF-8 with a BOM, then one "é" typed in Windows-1252 (b"\xe9"): no longer
+    # UTF-8 as a whole, so read as Windows-1252, and the BOM is no "ï»¿" in the header.
+    path = tmp_path / "register.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + TEXT_JOSE.replace("José Müller", "Jos\xe9").encode("latin-1"))
+    rows = read(path)
+    assert rows.encoding == "windows-1252"
+    assert rows.headers["no_register"] == "No Register"
+    assert column(rows, "no_register") == ["R-1"]
+    assert column(rows, "Catatan") == ["José"]
 
 
 # ---------------------------------------------------------------- quoted fields
@@ -172,6 +185,43 @@ def test_rows_after_a_multi_line_record_are_numbered_as_the_spreadsheet_shows(tm
     )
     rows = read(write(tmp_path, text))
     assert column(rows, "no_register") == ["R-1", "R-2", "R-3"]
+    assert column(rows, "_baris") == [2, 3, 4]
+
+
+KONFLIK_CSV = "No Kegiatan,Tanggal,Kelurahan,Jenis Konflik,Hasil\n"
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", ""])
+def test_a_quote_never_closed_fails_the_file_naming_its_row(tmp_path, end):
+    # The csv module would end the quoted field with the file: rows 3-5 one cell of row 3.
+    text = (
+        KONFLIK_CSV  # row 1
+        + "K1,02/01/2023,Banjarsari,tanah,Selesai\n"  # row 2
+        + 'K2,02/01/2023,Banjarsari,tanah,"Rapat di balai RT 5,Selesai\n'  # row 3
+        + "K3,03/01/2023,Purwosari,tanah,Selesai\n"
+        + "K4,04/01/2023,Purwosari,tanah,Proses"
+    ).replace("\n", "\r\n" if end == "\r\n" else "\n") + end
+    e = failure(write(tmp_path, text), "konflik")
+    assert e.sebab == (
+        'tanda kutip (") di baris 3 tidak pernah ditutup: sisa berkas terbaca sebagai satu sel'
+    )
+
+
+def test_a_quote_never_closed_on_the_last_row_fails_too(tmp_path):
+    text = KONFLIK_CSV + 'K1,02/01/2023,Banjarsari,tanah,Selesai\nK2,02/01/2023,"Banjarsari\n'
+    assert "di baris 3 tidak pernah ditutup" in failure(write(tmp_path, text), "konflik").sebab
+
+
+def test_quotes_that_close_or_are_text_are_no_failure(tmp_path):
+    text = (
+        KONFLIK_CSV
+        + 'K1,02/01/2023,Banjarsari,"tanah, batas",Selesai\n'  # closed
+        + 'K2,02/01/2023,Banjarsari,pipa 5",Selesai\n'  # a quote inside a field is text
+        + 'K3,02/01/2023,Banjarsari,tanah,"Selesai"'  # closed at the very end of the file
+    )
+    rows = read(write(tmp_path, text), "konflik")
+    assert column(rows, "jenis_konflik") == ["tanah, batas", 'pipa 5"', "tanah"]
+    assert column(rows, "hasil") == ["Selesai"] * 3
     assert column(rows, "_baris") == [2, 3, 4]
 
 
@@ -311,10 +361,24 @@ def test_columns_in_any_order(tmp_path):
 
 
 def test_extra_columns_are_kept(tmp_path):
-    text = HEADER + ";Petugas;Catatan\nR-1;02/01/2023;KK;Banjarsari;Selesai;Andi;lengkap\n"
+    text = HEADER + ";Ruang;Catatan\nR-1;02/01/2023;KK;Banjarsari;Selesai;Loket 2;lengkap\n"
     rows = read(write(tmp_path, text))
-    assert column(rows, "Petugas") == ["Andi"]
+    assert column(rows, "Ruang") == ["Loket 2"]
     assert column(rows, "Catatan") == ["lengkap"]
+
+
+def test_extra_columns_named_as_columns_staging_adds_keep_a_name_of_their_own(tmp_path):
+    # Staging adds the key as compared (_kunci) and, for layanan, kategori and diproses:
+    # extra columns so named are kept as <name>_<position>, never overwritten (§2.3).
+    text = (
+        HEADER + ";Kategori;diproses;_kunci;kelurahan_hash\n"
+        "R-1;02/01/2023;KK;Banjarsari;Selesai;umum;ya;x;h\n"
+    )
+    rows = read(write(tmp_path, text))
+    extras = ["Kategori", "diproses_7", "_kunci_8", "kelurahan_hash_9"]
+    assert rows.order[5:] == extras
+    assert [rows.headers[c] for c in extras] == ["Kategori", "diproses", "_kunci", "kelurahan_hash"]
+    assert [column(rows, c) for c in extras] == [["umum"], ["ya"], ["x"], ["h"]]
 
 
 # ---------------------------------------------------------------- blank rows
@@ -424,6 +488,60 @@ def test_xlsx_first_sheet_even_when_another_is_active(tmp_path):
     wb.save(tmp_path / "register.xlsx")
     rows = read(tmp_path / "register.xlsx")
     assert column(rows, "no_register") == ["R-1"]
+
+
+def with_error_cells(path: Path, cells: dict[str, str]) -> Path:
+    """The workbook at ``path`` with each of ``cells`` (``{"B2": "#N/A"}``) an Excel error
+    cell, its cached text as Excel writes it: ``<c r="B2" t="e"><f>…</f><v>#N/A</v></c>``
+    (openpyxl writes formulas without a cached value). Each cell must exist already."""
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for ref, text in cells.items():
+        cell = f'<c r="{ref}" s="0" t="e"><f>NA()</f><v>{text}</v></c>'
+        sheet, found = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', cell, sheet)
+        assert found == 1, ref
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_xlsx_error_cells_are_read_as_the_sheet_shows_them(tmp_path):
+    from iku_pipeline.sources.xlsx import ExcelError
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["No Register", "Tanggal Masuk", "Jenis Layanan", "Kelurahan", "Status"])
+    ws.append(["R-1", dt.datetime(2023, 1, 2), "KK", "=VLOOKUP(A2,X,2)", "Selesai"])
+    ws.append(["=A2", "=1/0", "=B2", "=B2", "=B2"])  # row 3: error cells only
+    ws.append(["R-3", dt.datetime(2023, 1, 4), "KK", "Purwosari", "Selesai"])
+    wb.save(tmp_path / "register.xlsx")
+    with_error_cells(tmp_path / "register.xlsx", {
+        "D2": "#N/A", "A3": "#REF!", "B3": "#DIV/0!", "C3": "#VALUE!", "D3": "#NAME?", "E3": "#NULL!",
+    })  # fmt: skip
+    rows = read(tmp_path / "register.xlsx")
+    assert column(rows, "_baris") == [2, 3, 4]  # the row of errors only is no blank row
+    assert rows.frame.at[0, "kelurahan"] == ExcelError("#N/A")
+    assert [str(c) for c in rows.frame.iloc[1, 2:]] == ["#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NULL!"]
+    assert column(rows, "kelurahan")[2] == "Purwosari"
+
+
+@pytest.mark.parametrize("chunk", [3, 8, 21, 64, 1 << 22])
+def test_xlsx_error_cells_are_found_whatever_pieces_the_sheet_is_read_in(monkeypatch, chunk):
+    import io
+
+    from iku_pipeline.sources import xlsx
+
+    sheet = (
+        b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
+        b'<c r="B1" s="2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
+        b'<row r="2"><x:c r="AA2" t="e"><x:v>#N/A</x:v></x:c><c r="C2" t="e"/>'  # no value
+        b'<c r="D2" t="n"><v>5</v></c></row></sheetData></worksheet>'
+    )
+    monkeypatch.setattr(xlsx, "_CHUNK", chunk)
+    assert xlsx._scan(io.BytesIO(sheet)) == {1: {1: "#DIV/0!"}, 2: {26: "#N/A"}}
 
 
 # ---------------------------------------------------------------- failed files

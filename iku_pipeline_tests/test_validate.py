@@ -641,7 +641,7 @@ def test_konflik_date_inside_the_year(put, stage_year):
 
 
 def test_rejected_record_has_every_field(put, stage_year):
-    put("layanan", "reg.csv", "REGISTER 2023\n" + LAYANAN.replace("\n", ";Petugas\n") + "R-1;02/01/2023;KK;Metro Pusat;Selesai;;Andi\n")
+    put("layanan", "reg.csv", "REGISTER 2023\n" + LAYANAN.replace("\n", ";Ruang\n") + "R-1;02/01/2023;KK;Metro Pusat;Selesai;;Loket 2\n")
     s = stage_year()["layanan"]
     assert set(REJECTED_COLUMNS) <= set(s.ditolak.columns)
     rec = s.ditolak.iloc[0]
@@ -652,7 +652,7 @@ def test_rejected_record_has_every_field(put, stage_year):
     assert rec["kolom"] == "kelurahan"
     isi = json.loads(rec["isi_baris"])
     assert "Metro Pusat" in isi.values()
-    assert "Andi" in isi.values()
+    assert "Loket 2" in isi.values()
 
 
 def test_rejected_record_content_is_json_of_the_cells_as_shown(put, stage_year):
@@ -780,9 +780,9 @@ def test_a_failed_file_is_reported_and_the_others_still_read(put, stage_year):
 
 
 def test_extra_columns_are_kept_in_the_accepted_rows(put, stage_year):
-    put("konflik", "k.csv", KONFLIK.replace("\n", ";Petugas\n") + "K-1;01/02/2023;Banjarsari;Sengketa;Selesai;Andi\n")
+    put("konflik", "k.csv", KONFLIK.replace("\n", ";Ruang\n") + "K-1;01/02/2023;Banjarsari;Sengketa;Selesai;Aula\n")
     s = stage_year()["konflik"]
-    assert list(s.diterima["Petugas"]) == ["Andi"]
+    assert list(s.diterima["Ruang"]) == ["Aula"]
 
 
 def test_real_excel_numbers_in_a_roll(tmp_path):
@@ -876,3 +876,142 @@ def test_a_staged_source_is_freed_as_soon_as_it_is_let_go(put, stage_year):
         assert [ref() for ref in held] == [None, None]
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- cells as Excel and clerks write them
+
+
+def xlsx_source(tmp_path, source: str, rows: list[list], errors=None):
+    """One source's folder holding one workbook of ``rows`` (openpyxl: datetimes as real
+    Excel date cells), ``errors`` ({"B2": "#N/A"}) made Excel error cells; staged."""
+    import openpyxl
+
+    from iku_pipeline_tests.test_readers import with_error_cells
+
+    folder = tmp_path / source / "2023"
+    folder.mkdir(parents=True)
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(folder / "data.xlsx")
+    if errors:
+        with_error_cells(folder / "data.xlsx", errors)
+    return stage_source(SOURCES[source], folder, 2023, b"k", wilayah=WILAYAH)
+
+
+KONFLIK_HEADER = ["No Kegiatan", "Tanggal", "Kelurahan", "Jenis Konflik", "Hasil"]
+
+
+def test_an_xlsx_date_column_of_date_time_cells_only_is_each_cell_its_day(tmp_path):
+    # pandas would type such a column datetime64; it stays the sheet's Excel dates
+    s = xlsx_source(tmp_path, "konflik", [
+        KONFLIK_HEADER,
+        ["K-1", dt.datetime(2023, 8, 1, 10, 15), "Banjarsari", "tanah", "Selesai"],
+        ["K-2", dt.datetime(2023, 8, 2, 16, 40), "Purwosari", "tanah", "Selesai"],
+    ])  # fmt: skip
+    assert rejections(s) == {}
+    assert s.diterima["tanggal"].tolist() == [pd.Timestamp(2023, 8, 1), pd.Timestamp(2023, 8, 2)]
+
+
+def test_xlsx_error_cells_reject_their_rows_naming_the_error(tmp_path):
+    s = xlsx_source(tmp_path, "konflik", [
+        KONFLIK_HEADER,
+        ["K-1", dt.datetime(2023, 8, 1), "=X", "tanah", "Selesai"],  # row 2
+        ["=X", "=X", "=X", "=X", "=X"],  # row 3: Excel errors only
+        ["K-3", dt.datetime(2023, 8, 3), "Banjarsari", "tanah", "=X"],  # row 4
+        ["K-4", dt.datetime(2023, 8, 4), "Banjarsari", "tanah", "Selesai"],
+    ], errors={"C2": "#N/A", "A3": "#REF!", "B3": "#DIV/0!", "C3": "#N/A", "D3": "#N/A",
+               "E3": "#N/A", "E4": "#VALUE!"})  # fmt: skip
+    assert rejections(s) == {
+        ("data.xlsx", 2): "kelurahan", ("data.xlsx", 3): "no_kegiatan", ("data.xlsx", 4): "hasil",
+    }  # fmt: skip
+    assert reason(s, "data.xlsx", 2) == "kelurahan berisi galat Excel #N/A"
+    assert reason(s, "data.xlsx", 3) == "no_kegiatan berisi galat Excel #REF!"
+    assert reason(s, "data.xlsx", 4) == "hasil berisi galat Excel #VALUE!"
+    isi = json.loads(s.ditolak["isi_baris"].iloc[1])
+    assert list(isi.values()) == ["#REF!", "#DIV/0!", "#N/A", "#N/A", "#N/A"]
+    assert accepted_rows(s) == [("data.xlsx", 5)]
+    assert s.laporan.berkas[0].dibaca == 4  # rows read = accepted + rejected
+
+
+def test_an_xlsx_nop_typed_as_a_number_is_rejected_never_read_with_wrong_digits(tmp_path):
+    s = xlsx_source(tmp_path, "pbb_dhkp", [
+        ["NOP", "Kelurahan", "PBB Terhutang"],
+        [187203000100100011, "Banjarsari", 150000],  # Excel keeps 1.87203000100100e+17
+        [NOP_2, "Banjarsari", 150000],
+    ])  # fmt: skip
+    assert rejections(s) == {("data.xlsx", 2): "nop"}
+    assert reason(s, "data.xlsx", 2).startswith(
+        "NOP 187203000100100000 tersimpan sebagai angka di Excel"
+    )
+    assert s.diterima["nop"].tolist() == ["187203000100100020"]
+
+
+def test_an_xlsx_key_typed_as_a_long_number_is_rejected_a_short_one_is_its_digits(tmp_path):
+    s = xlsx_source(tmp_path, "konflik", [
+        KONFLIK_HEADER,
+        [20230001, dt.datetime(2023, 8, 1), "Banjarsari", "tanah", "Selesai"],
+        [2**53 + 1, dt.datetime(2023, 8, 2), "Banjarsari", "tanah", "Selesai"],
+        [2**53, dt.datetime(2023, 8, 3), "Banjarsari", "tanah", "Selesai"],  # one float
+    ])  # fmt: skip
+    assert rejections(s) == {("data.xlsx", 3): "no_kegiatan", ("data.xlsx", 4): "no_kegiatan"}
+    assert "9007199254740992 tersimpan sebagai angka di Excel" in reason(s, "data.xlsx", 4)
+    assert s.diterima["no_kegiatan"].tolist() == ["20230001"]
+
+
+def test_an_xlsx_amount_with_floating_point_noise_is_the_amount_excel_shows(tmp_path):
+    s = xlsx_source(tmp_path, "pbb_dhkp", [
+        ["NOP", "Kelurahan", "PBB Terhutang", "Luas Bumi"],
+        [NOP_1, "Banjarsari", 300000.00000000006, 200.00000000000003],  # formula results
+        [NOP_2, "Banjarsari", 150000.5, 200],
+    ])  # fmt: skip
+    assert rejections(s) == {("data.xlsx", 3): "pbb_terhutang"}
+    assert s.diterima["pbb_terhutang"].tolist() == [300000]
+    assert s.diterima["luas_bumi"].tolist() == [200.0]
+
+
+def test_values_written_with_non_breaking_spaces_are_read_as_with_spaces(put, stage_year):
+    nb = "\u00a0"
+    put("layanan", "reg.csv", LAYANAN
+        + f"R-1;31{nb}Januari{nb}2023;Kartu{nb}Keluarga;Kel.{nb}Banjarsari;Dalam{nb}Proses;\n")  # fmt: skip
+    put("pbb_dhkp", "dhkp.csv", DHKP + f"{NOP_1};Banjarsari;Rp{nb}150.000;1{nb}200;0\n")
+    put("konflik", "k.csv", KONFLIK + f"K-1;01/02/2023;Banjarsari;Sengketa;Belum{nb}Selesai\n")
+    staged = stage_year()
+    layanan = staged["layanan"]
+    assert rejections(layanan) == {}
+    assert layanan.laporan.info["jenis_layanan_tidak_dikenal"] == {}
+    assert layanan.diterima["tanggal_masuk"].tolist() == [pd.Timestamp(2023, 1, 31)]
+    assert layanan.diterima["kategori"].tolist() == ["KK_KTP"]
+    assert layanan.diterima["diproses"].tolist() == [False]
+    assert staged["pbb_dhkp"].diterima["pbb_terhutang"].tolist() == [150000]
+    assert staged["pbb_dhkp"].diterima["luas_bumi"].tolist() == [1200.0]
+    assert staged["konflik"].diterima["hasil"].tolist() == ["Belum Selesai"]
+
+
+def test_extra_columns_named_as_derived_columns_are_kept_beside_them(put, stage_year):
+    # §2: extra columns are kept in staging; layanan derives kategori and diproses, and
+    # every source stages its key as compared, _kunci
+    put("layanan", "reg.csv", LAYANAN.replace("\n", ";kategori;Diproses;_kunci\n")
+        + "R-1;02/01/2023;KK;Banjarsari;Proses;;umum;sudah;baris satu\n")  # fmt: skip
+    a = stage_year()["layanan"].diterima
+    assert a["kategori"].tolist() == ["KK_KTP"] and a["diproses"].tolist() == [False]
+    assert a["_kunci"].tolist() == ["r-1"]
+    assert a[["kategori_7", "Diproses", "_kunci_9"]].values.tolist() == [["umum", "sudah", "baris satu"]]
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES))
+def test_every_column_staging_adds_is_one_no_extra_column_is_named_as(source):
+    """The columns staging adds to a file's, beyond the contract's (the key as compared,
+    a source's derived columns), are the ones the reader keeps extra columns apart from
+    (``readers.DERIVED_COLUMNS``): a column derived one day cannot overwrite a file's."""
+    from pathlib import Path
+
+    from iku_pipeline.model import KEY
+    from iku_pipeline.sources.readers import DERIVED_COLUMNS, list_files, read_file
+
+    folder = Path(__file__).parent / "fixtures" / "data" / "raw" / source / "2023"
+    spec = SOURCES[source]
+    read = set().union(*(read_file(p, spec, b"k").frame.columns for p in list_files(folder)))
+    staged = stage_source(spec, folder, 2023, b"k", wilayah=WILAYAH).diterima
+    added = set(staged.columns) - read - spec.names - {KEY}
+    assert added == set(DERIVED_COLUMNS.get(source, ()))

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from iku_pipeline.model import Wilayah
+from iku_pipeline.sources.digits import digits_only
 
 # Amounts beyond this are typing errors, not rupiah (and would overflow int64).
 MAX_RUPIAH = 10**15
@@ -26,6 +27,10 @@ MAX_RUPIAH = 10**15
 
 # Text is held as Arrow strings: the string methods below run in Arrow's kernels.
 TEXT = pd.StringDtype("pyarrow")
+
+# Whitespace in RE2 (Arrow's regex), exactly Python's ``str.isspace`` (a non-breaking
+# space, U+00A0, included): RE2's own ``\s`` is ASCII only.
+_SPACE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]"
 
 
 def is_text(cells: pd.Series) -> bool:
@@ -92,9 +97,10 @@ def _empty_text(text: pa.ChunkedArray) -> np.ndarray:
 
 def _has_natives(cells: pd.Series) -> bool:
     """Whether an XLSX column holds a cell that is neither text nor empty (None, NaN).
-    A loop that stops at the first one: ``Series.map`` costs a call per cell more."""
+    A loop that stops at the first one: ``Series.map`` costs a call per cell more. A
+    column pandas typed datetime64 (made only of Excel dates) holds nothing else."""
     if cells.dtype != object:
-        return False
+        return cells.dtype.kind == "M"
     for v in cells.to_numpy():
         if not (isinstance(v, str) or v is None or (isinstance(v, float) and v != v)):
             return True
@@ -113,7 +119,7 @@ def display(v: object) -> str:
         return v.strftime("%d/%m/%Y")
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
+    if isinstance(v, float) and v.is_integer():  # its digits, never 1.872e+17
         return str(int(v))
     return str(v).strip()
 
@@ -173,7 +179,7 @@ def _fold(text: pd.Series) -> pd.Series:
 def _fold_arrow(cells: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """``_fold`` on the array (the kernels pandas' ``str.strip`` and ``str.replace`` run
     on Arrow text)."""
-    spaced = pc.replace_substring_regex(pc.utf8_trim_whitespace(cells), r"\s+", " ")
+    spaced = pc.replace_substring_regex(pc.utf8_trim_whitespace(cells), _SPACE + "+", " ")
     return _casefold_arrow(spaced)
 
 
@@ -247,7 +253,7 @@ def parse_date(cells: pd.Series) -> Parsed:
     present = pc.is_valid(cells_text).to_numpy(zero_copy_only=False)
     original = pc.filter(cells_text, present)
     at = at[present]
-    folded = [_MIDNIGHT.sub(r"\1", v) for v in _fold_arrow(original).to_pylist()]
+    folded = [_TIME.sub(r"\1", v) for v in _fold_arrow(original).to_pylist()]
     kept = np.array([v != "" for v in folded], dtype=bool)
     folded = pa.array([v for v in folded if v != ""], type=pa.large_string())
     at = at[kept]
@@ -274,7 +280,11 @@ def parse_date(cells: pd.Series) -> Parsed:
     return Parsed(pd.Series(values, index=cells.index), pd.Series(errors, index=cells.index))
 
 
-_MIDNIGHT = re.compile(r"(\d) 00:00(?::00)?$")  # a time of midnight after a date
+# A time of day after a date, dropped: the date is what counts (an Oracle DATE carries
+# the time of payment; Excel writes a date-time cell to CSV as ``31/01/2023 0:00``, and
+# with a ``.`` on Indonesian Windows). H or HH, MM, optional SS and fraction; ``25:00``
+# is no time, and stays to reject the cell.
+_TIME = re.compile(r"(\d) (?:[01]?\d|2[0-3])([:.])[0-5]\d(?:\2[0-5]\d(?:[.,]\d+)?)?$")
 
 
 def _month_numbers(texts: list[str], rows: np.ndarray) -> pd.Series:
@@ -300,7 +310,7 @@ def _matches(text: pa.Array, pattern: str) -> np.ndarray:
 # ---------------------------------------------------------------- numbers
 
 # The amount grammar, as RE2 patterns run by Arrow over a whole column at once.
-_RP_PREFIX = r"(?i)^rp\.?\s*"
+_RP_PREFIX = rf"(?i)^rp\.?{_SPACE}*"
 _THOUSANDS = r"\d{1,3}(?:\.\d{3})+"
 _RUPIAH = rf"^(?P<sign>-?)(?P<int>{_THOUSANDS}|\d+)(?:,(?P<dec>\d*))?$"
 _NUMBER_DOT_DECIMAL = r"^(?P<sign>-?)(?P<int>\d+)\.(?P<dec>\d+)$"
@@ -313,7 +323,7 @@ def arrow(text: pd.Series) -> pa.ChunkedArray:
 
 def _clean_amount_text(text: pa.ChunkedArray) -> pa.ChunkedArray:
     t = pc.replace_substring_regex(pc.utf8_trim_whitespace(text), _RP_PREFIX, "")
-    t = pc.replace_substring_regex(t, r"\s+", "")
+    t = pc.replace_substring_regex(t, _SPACE + "+", "")
     return pc.replace_substring_regex(t, r"[,.]-$", "")  # "Rp150.000,-"
 
 
@@ -329,14 +339,14 @@ def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parse
     at = np.arange(len(cells))  # position in ``cells`` of each cell of ``text``
 
     if len(natives):
-        shown = natives.to_numpy()
+        shown = natives.to_numpy(dtype=object)  # datetime64 cells as Timestamps, as shown
         where = cells.index.get_indexer(natives.index)
         numeric = np.fromiter(
             (isinstance(v, (int, float)) and not isinstance(v, bool) for v in shown),
             dtype=bool, count=len(shown),
         )  # fmt: skip
         errors[where[~numeric]] = [f"{label} {display(v)} bukan angka" for v in shown[~numeric]]
-        numbers = natives[numeric].astype("float64").to_numpy()
+        numbers = _whole_if_noise(natives[numeric].astype("float64").to_numpy())
         where, shown = where[numeric], shown[numeric]
         if whole:  # float.is_integer: finite and without a fraction
             with np.errstate(invalid="ignore"):
@@ -384,6 +394,17 @@ def _parse_indonesian_number(cells: pd.Series, whole: bool, label: str) -> Parse
         errors[too_big] = [f"{label} {display(v)} terlalu besar" for v in shown]
         values[too_big] = np.nan
     return Parsed(pd.Series(values, index=cells.index), pd.Series(errors, index=cells.index))
+
+
+def _whole_if_noise(numbers: np.ndarray) -> np.ndarray:
+    """Excel numbers, a formula's floating-point noise dropped: within 1e-6 of a whole
+    number (beyond 1e9, within 1e-15 of its size: less than Excel's 15 significant
+    digits show) a number is that whole number. 300000.00000000006 is what the sheet
+    shows, 300.000; 150000.5 stays."""
+    with np.errstate(invalid="ignore"):
+        whole = np.round(numbers)
+        near = np.abs(numbers - whole) <= np.maximum(1e-6, np.abs(numbers) * 1e-15)
+    return np.where(near, whole, numbers)
 
 
 def _say_at(errors: np.ndarray, at: np.ndarray, text, rows: np.ndarray, say) -> None:
@@ -440,57 +461,55 @@ def parse_kelurahan(cells: pd.Series, wilayah: Wilayah) -> Parsed:
     return Parsed(values, errors)
 
 
-_DIGITS_ROWS = 1 << 16  # rows of text whose bytes are looked at together
+def _inexact_numbers(cells: pd.Series) -> np.ndarray | None:
+    """Where an XLSX column holds a number cell of 2**53 or more (None: nowhere). Beyond
+    it a double cannot hold every whole number, so the digits read need not be the ones
+    typed (and Excel keeps 15 significant digits): two such keys may read as one."""
+    if cells.dtype != object:  # text (a CSV's) or Excel dates only
+        return None
+    values = cells.to_numpy()
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    number = (types == float) | (types == int)  # a bool is neither
+    found = np.zeros(len(values), dtype=bool)
+    found[number] = np.abs(values[number].astype(np.float64)) >= 2**53
+    return found if found.any() else None
 
 
-def digits_only(text: pa.ChunkedArray) -> pa.ChunkedArray:
-    r"""``pc.replace_substring_regex(text, r"\D", "")``: the text's ASCII digits only.
-
-    Done on the strings' bytes in numpy: in UTF-8 every character other than 0-9 is
-    made of bytes other than 0-9 (a multibyte character's are all 0x80 or above), so
-    dropping every byte that is not a digit is exactly the regex's result, several
-    times faster (RE2 replaces match by match: 1.3 s for a file of 2.4M dotted NOPs).
-    A few thousand rows at a time, so the per-byte arrays stay small; the text's chunks
-    are kept as they are (a staged column's chunks are the store's record batches).
-    """
-    chunks = []
-    for chunk in text.chunks:
-        starts = range(0, len(chunk), _DIGITS_ROWS) or [0]  # an empty chunk stays one
-        pieces = [_digits_of(chunk.slice(lo, _DIGITS_ROWS)) for lo in starts]
-        chunks.append(pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces))
-    return pa.chunked_array(chunks, type=text.type)
-
-
-def _digits_of(strings: pa.Array) -> pa.Array:
-    n = len(strings)
-    wide = pa.types.is_large_string(strings.type) or pa.types.is_large_binary(strings.type)
-    index = np.int64 if wide else np.int32
-    _, offsets_buffer, data_buffer = strings.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=index)[strings.offset : strings.offset + n + 1]
-    lo, hi = int(offsets[0]), int(offsets[-1])
-    data = np.frombuffer(data_buffer, dtype=np.uint8, count=hi)[lo:] if hi else np.zeros(0, np.uint8)
-    keep = (data - np.uint8(ord("0"))) < 10  # a byte 0-9 (the others wrap past 9)
-    # Digits before each byte (int32 whenever the bytes allow: half the memory traffic).
-    kept = np.zeros(len(data) + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)
-    np.cumsum(keep, out=kept[1:])
-    starts = kept[offsets - lo].astype(index, copy=False)
-    buffers = [None, pa.py_buffer(starts), pa.py_buffer(np.compress(keep, data))]
-    out = pa.Array.from_buffers(strings.type, n, buffers)
-    if strings.null_count:
-        out = pc.if_else(strings.is_valid(), out, pa.scalar(None, strings.type))
-    return out
+def _as_number(label: str, shown: str, why: str = "") -> str:
+    return (
+        f"{label} {shown} tersimpan sebagai angka di Excel: angka sepanjang itu tidak "
+        f"tersimpan utuh (Excel hanya menyimpan 15 digit){why}; ketik {label} sebagai teks"
+    )
 
 
 def parse_nop(cells: pd.Series) -> Parsed:
-    """§2: a NOP is its 18 digits; separators are dropped."""
+    """§2: a NOP is its 18 digits; separators are dropped. An Excel number cannot hold
+    18 digits exactly: a NOP stored as one is rejected, never read with wrong digits."""
     text = as_text(cells)
     digits = digits_only(arrow(text))
-    ok = pc.fill_null(pc.equal(pc.utf8_length(digits), 18), False)
-    values = pc.if_else(ok, digits, pa.scalar(None, digits.type))
+    ok = pc.fill_null(pc.equal(pc.utf8_length(digits), 18), False).to_numpy(zero_copy_only=False)
+    bad = text.notna().to_numpy(dtype=bool) & ~ok
     errors = _errors_like(cells)
-    bad = _rows(text.notna() & ~ok.to_numpy(zero_copy_only=False))
-    _say(errors, bad, text, lambda v: f"NOP '{v}' tidak terdiri dari 18 angka")
+    inexact = _inexact_numbers(cells)
+    if inexact is not None:
+        _say(errors, cells.index[inexact], cells, lambda v: _as_number("NOP", v))
+        ok, bad = ok & ~inexact, bad & ~inexact
+    values = pc.if_else(pa.chunked_array([ok]), digits, pa.scalar(None, digits.type))
+    _say(errors, cells.index[bad], text, lambda v: f"NOP '{v}' tidak terdiri dari 18 angka")
     return Parsed(pd.Series(pd.arrays.ArrowStringArray(values), index=cells.index), errors)
+
+
+def parse_key(cells: pd.Series, label: str) -> Parsed:
+    """§3 keys: trimmed text; a number cell that cannot hold its digits exactly (see
+    ``_inexact_numbers``) is rejected."""
+    text = as_text(cells)
+    errors = _errors_like(cells)
+    inexact = _inexact_numbers(cells)
+    if inexact is not None:
+        why = ", sehingga dua nomor berbeda bisa terbaca sama"
+        _say(errors, cells.index[inexact], cells, lambda v: _as_number(label, v, why))
+        text = text.mask(inexact)
+    return Parsed(text, errors)
 
 
 def parse_code(cells: pd.Series, label: str, width: int) -> Parsed:

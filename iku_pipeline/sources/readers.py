@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from iku_pipeline.model import KEY
 from iku_pipeline.sources import masking, threads
 from iku_pipeline.sources.headers import (
     HEADER_SEARCH_ROWS,
@@ -127,18 +128,23 @@ def read_file(
         # other delimiter is tried when no header row is found with the first.
         tried = []
         for delimiter in _delimiters(text):
-            records = _parse_csv(text, delimiter, path.name, limits)
+            records, unclosed = _parse_csv(text, delimiter, path.name, limits)
             header = find_header(records, spec)
             if header is not None:
                 break
-            tried.append(records)
+            tried.append((records, unclosed))
         else:
             # No header either way: explain the failure with the split that came closest
             # (the header row found, missing a column), not with the last one tried.
-            records = max(tried, key=lambda r: closeness(r, spec))
+            records, unclosed = max(tried, key=lambda r: closeness(r[0], spec))
+        if unclosed is not None:  # §4: a corrupt file, its rest never one cell of a row
+            raise FileFailed(path.name, f'tanda kutip (") di baris {unclosed} tidak pernah '
+                             "ditutup: sisa berkas terbaca sebagai satu sel")  # fmt: skip
         meta = {"delimiter": delimiter, "encoding": encoding}
     elif suffix == ".xlsx":
-        records = _xlsx_records(path, limits)
+        from iku_pipeline.sources import xlsx  # here: xlsx.py raises this module's FileFailed
+
+        records = xlsx.records(path, limits)
         header = find_header(records, spec)
         meta = {}
     else:
@@ -162,8 +168,11 @@ def _decode(raw: bytes, berkas: str) -> tuple[str, str]:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # A UTF-8 file spoilt by one byte is read as Windows-1252: its BOM is dropped still
+    # (as "ï»¿" it would spoil the first header).
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        return raw.decode("cp1252"), "windows-1252"
+        return codecs.decode(memoryview(raw)[bom:], "cp1252"), "windows-1252"
     except UnicodeDecodeError as e:
         raise FileFailed(
             berkas, f"pengkodean huruf tidak dikenali (bukan UTF-8 atau Windows-1252): {e}"
@@ -179,22 +188,37 @@ def _delimiters(text: str) -> list[str]:
     return [sniffed] + [d for d in (",", ";") if d != sniffed]
 
 
+_END = "\ufdd0akhir"  # the line _parse_csv puts after a text (any would do)
+
+
 def _parse_csv(
     text: str, delimiter: str, berkas: str, limits: Limits = Limits()
-) -> list[tuple[int, list]]:
+) -> tuple[list[tuple[int, list]], int | None]:
     """Records numbered as a spreadsheet shows them (§2): one row per record, so a
     quoted field spanning lines stays in the row it starts on and the next record is
-    the next row, not the next physical line. An empty line is an (empty) row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    the next row, not the next physical line. An empty line is an (empty) row.
+
+    And the row where a quote opens that is never closed (None: none does): the csv
+    module, not strict, then ends that field silently with the text. To tell, an empty
+    line and ``_END`` follow the text: after a closed field they are two records of
+    their own; in an open one, its last characters (never ``_END`` alone).
+    """
+    lines = itertools.chain(io.StringIO(text, newline=""), ("\n", _END))
+    reader = csv.reader(lines, delimiter=delimiter)
     records = []
     try:
         for row, fields in enumerate(reader, start=1):
-            if row > limits.max_rows:
+            if row > limits.max_rows + 2:
                 raise limits.too_many_rows(berkas)
             records.append((row, fields))
     except csv.Error as e:
         raise FileFailed(berkas, f"CSV rusak di baris {len(records) + 1}: {e}") from e
-    return records
+    unclosed = records[-1][0] if records[-1][1] != [_END] else None
+    if unclosed is None:
+        del records[-2:]
+    if len(records) > limits.max_rows:
+        raise limits.too_many_rows(berkas)
+    return records, unclosed
 
 
 # ---------------------------------------------------------------- CSV with Arrow
@@ -217,7 +241,10 @@ def _parse_csv(
 #   record of empty fields where the csv module gives one without fields: both are blank
 #   rows, dropped and counted alike;
 # - an unterminated quote, a record longer than a block, or any other parse error fails
-#   Arrow's parse.
+#   Arrow's parse; but a quote opening the last record's last field and never closed,
+#   Arrow ends silently with the file: a file that ends as such a field would (a quote
+#   opening a field, then the last cell's text, its quotes doubled) is left to the csv
+#   module, which tells (``_parse_csv``).
 #
 # Records are numbered as the csv module numbers them: one per record, a quoted field
 # spanning lines included, so record i after the header is row header_row + 1 + i.
@@ -248,7 +275,7 @@ def _read_csv_arrow(path: Path, spec: SourceSpec, key: bytes, limits: Limits) ->
     if header_row + table.num_rows > limits.max_rows:
         raise limits.too_many_rows(path.name)
 
-    names, headers = column_names(header_cells, len(header_cells), header, spec)
+    names, headers = _column_names(header_cells, len(header_cells), header, spec)
     # ArrowStringArray keeps Arrow's buffers: no cell becomes a Python object.
     frame = pd.DataFrame(
         {name: pd.arrays.ArrowStringArray(column) for name, column in zip(names, table.columns)}
@@ -289,7 +316,8 @@ def _csv_layout(raw: bytes, encoding: str, spec: SourceSpec, head_bytes: int):
     cut = len(raw) if whole else raw.rfind(b"\n", 0, head_bytes) + 1  # never inside a char
     if cut == 0:
         return None
-    head = raw[:cut].decode("utf-8-sig" if encoding == "utf-8" else "cp1252")
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0  # dropped, as _decode does
+    head = raw[bom:cut].decode("utf-8" if encoding == "utf-8" else "cp1252")
     if not whole and len(head.splitlines()) <= HEADER_SEARCH_ROWS + 20:
         return None  # the sniffer reads 30 lines of the whole text
     for tried, delimiter in enumerate(_delimiters(head)):
@@ -310,11 +338,8 @@ def _csv_layout(raw: bytes, encoding: str, spec: SourceSpec, head_bytes: int):
         # The csv-module path counts the file's records (for Limits.max_rows) with the
         # first delimiter tried; with no quote they are its lines whatever the delimiter.
         return None
-    chars = ends[header.index]
-    if encoding == "utf-8":
-        offset = len(head[:chars].encode("utf-8")) + (3 if raw.startswith(codecs.BOM_UTF8) else 0)
-    else:
-        offset = chars  # one byte a character
+    chars = ends[header.index]  # in Windows-1252, one byte a character
+    offset = bom + (len(head[:chars].encode("utf-8")) if encoding == "utf-8" else chars)
     header_row, header_cells = records[header.index]
     return delimiter, header_row, header_cells, header, offset
 
@@ -356,8 +381,9 @@ def _arrow_records(data: bytes, start: int, delimiter: str, width: int) -> pa.Ta
     block_size = _block_size(data, start)
     if block_size is None:
         return None
+    quoted = data.find(b'"', start) >= 0
     try:
-        return pa_csv.read_csv(
+        table = pa_csv.read_csv(
             pa.py_buffer(memoryview(data)[start:]),  # no copy of the bytes
             read_options=pa_csv.ReadOptions(column_names=names, block_size=block_size),
             parse_options=pa_csv.ParseOptions(
@@ -366,7 +392,7 @@ def _arrow_records(data: bytes, start: int, delimiter: str, width: int) -> pa.Ta
                 double_quote=True,
                 escape_char=False,
                 # without a quote there is no line break in a value: faster parallel split
-                newlines_in_values=data.find(b'"', start) >= 0,
+                newlines_in_values=quoted,
                 ignore_empty_lines=False,
             ),
             convert_options=pa_csv.ConvertOptions(
@@ -377,6 +403,14 @@ def _arrow_records(data: bytes, start: int, delimiter: str, width: int) -> pa.Ta
         )
     except (pa.ArrowException, ValueError, UnicodeError):
         return None
+    if quoted and table.num_rows:  # may the last field be a quote never closed (above)?
+        last = table.column(width - 1)[table.num_rows - 1].as_py()
+        tail = b'"' + last.encode("utf-8").replace(b'"', b'""')
+        at = len(data) - len(tail)
+        field_start = at == start or data[at - 1 : at] in (delimiter.encode(), b"\n", b"\r")
+        if at >= start and field_start and data.endswith(tail):
+            return None
+    return table
 
 
 def _block_size(data: bytes, start: int) -> int | None:
@@ -406,67 +440,6 @@ def _utf8_from_cp1252(raw: bytes, start: int) -> bytes:
     )
 
 
-# ---------------------------------------------------------------- XLSX
-
-
-_CONVERTED = frozenset({str, dt.date})  # what _cell may change; the rest without a call
-
-
-def _cell(value):
-    """A calamine cell as the rest of the reader expects it: empty -> None, a date-only
-    Excel date -> midnight datetime (what openpyxl gives, and what display() shows)."""
-    if value == "":
-        return None
-    if type(value) is dt.date:
-        return dt.datetime(value.year, value.month, value.day)
-    return value
-
-
-def _xlsx_records(path: Path, limits: Limits = Limits()) -> list[tuple[int, list]]:
-    """The first sheet's non-empty rows with their sheet row numbers.
-
-    Read with calamine (a Rust reader pandas supports as an engine): ten times faster
-    than openpyxl on a tax roll. Real Excel dates arrive as dates, numbers as floats,
-    empty cells as None.
-    """
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # zip, XML or format errors: all mean "not a workbook"
-        raise FileFailed(path.name, f"bukan berkas Excel (.xlsx) yang dapat dibuka: {e}") from e
-    try:
-        if not workbook.sheet_names:
-            raise FileFailed(path.name, "berkas Excel tidak berisi lembar kerja")
-        sheet = workbook.get_sheet_by_index(0)
-        # skip_empty_area=False keeps the sheet's own row numbers (row 1 is row 1); empty
-        # rows are dropped here, so a used range of a million rows costs one pass.
-        records = []
-        number = 0
-        for number, values in enumerate(sheet.iter_rows(), start=1):
-            if values.count("") != len(values):  # a cell not empty (== as != does)
-                if len(records) >= limits.max_rows:
-                    raise limits.too_many_rows(path.name)
-                records.append((number, [_cell(v) if type(v) in _CONVERTED else v for v in values]))
-    except FileFailed:
-        raise
-    except Exception as e:  # a damaged sheet
-        raise FileFailed(path.name, f"isi berkas Excel rusak: {type(e).__name__}: {e}") from e
-    except BaseException as e:
-        # calamine's Rust code panics (pyo3's PanicException, not an Exception) on a
-        # cell it cannot convert, e.g. a huge number in a date-formatted cell.
-        if type(e).__name__ != "PanicException":
-            raise
-        raise FileFailed(
-            path.name,
-            f"sel di baris {number + 1} (atau sesudahnya) tidak dapat dibaca: {e}. Periksa "
-            "sel berformat tanggal yang berisi angka sangat besar atau negatif",
-        ) from None
-    finally:
-        workbook.close() if hasattr(workbook, "close") else None
-    return records
-
-
 # ---------------------------------------------------------------- header and rows
 
 
@@ -485,7 +458,7 @@ def _rows_from_records(
     header_row, header_cells = records[header.index]
     data = records[header.index + 1 :]
     width = max([len(header_cells)] + [len(cells) for _, cells in data])
-    names, headers = column_names(header_cells, width, header, spec)
+    names, headers = _column_names(header_cells, width, header, spec)
 
     rows = [cells + [None] * (width - len(cells)) for _, cells in data]
     # A CSV holds only text: an Arrow string dtype tells the parsers so without looking at
@@ -502,6 +475,27 @@ def _rows_from_records(
         berkas, frame, order, headers, header, spec, key, header_row, blank_rows,
         delimiter=delimiter, encoding=encoding,
     )  # fmt: skip
+
+
+# Columns staging adds to a file's (accepted.py: the key as compared and the columns a
+# source derives; masking: ``<column>_hash``). An extra column of the file named as one
+# of them is kept under ``<name>_<n>`` (n: its position), as ``column_names`` keeps one
+# named as a contract column (§2.3), never overwritten.
+DERIVED_COLUMNS = {"layanan": ("diproses", "kategori")}
+
+
+def _column_names(header_cells: list, width: int, header: Header, spec: SourceSpec):
+    """``column_names``, no extra column named as a column staging adds (above)."""
+    names, headers = column_names(header_cells, width, header, spec)
+    added = {KEY, *DERIVED_COLUMNS.get(spec.name, ()), *(f"{n}_hash" for n in names)}
+    added |= {f"{c.staged_as}_hash" for c in header.columns(spec).columns if c.staged_as}
+    taken, renamed = set(names) | added, list(names)
+    for pos, name in enumerate(names):
+        if pos not in header.mapping and name in added:
+            while renamed[pos] in taken:
+                renamed[pos] = f"{renamed[pos]}_{pos + 1}"
+            taken.add(renamed[pos])
+    return renamed, {new: headers[old] for new, old in zip(renamed, names)}
 
 
 def _tidy(
@@ -543,6 +537,10 @@ def _tidy(
     if keep is not None:
         cells = threads.each(lambda array: _kept(array, keep), cells, rows=len(keep))
         numbers = numbers[keep]
+    # An XLSX column stays object: from a bare array pandas would infer datetime64 for a
+    # column of Excel dates only, whose cells the parsers would then take for text.
+    cells = [c if isinstance(c, pd.arrays.ArrowStringArray) else pd.Series(c, dtype=object)
+             for c in cells]  # fmt: skip
     berkas_cells = np.empty(len(numbers), dtype=object)
     berkas_cells.fill(berkas)  # one str for every row (np.full would make one a row)
     tidy = pd.DataFrame(
