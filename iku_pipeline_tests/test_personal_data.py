@@ -1,8 +1,9 @@
 """No NIK or name leaves the raw files (docs/data-contract.md §6).
 
-A year full of NIKs and names (in the contract's personal columns and in extra columns a
-section might add) is run, without a hash key through the real CLI, with one in this
-process on an instance of its own (what `dagster job execute` runs); then every byte
+A year full of NIKs and names (in the contract's personal columns, in extra columns a
+section might add, in a free-text note, and a NIK typed under a column of the contract)
+is run, without a hash key through the real CLI, with one in this process on an
+instance of its own (what `dagster job execute` runs); then every byte
 the run wrote — the warehouse, the exported files, Dagster's storage and event log, the
 run's output — is searched for them.
 """
@@ -30,13 +31,21 @@ def people(n: int, seed: int) -> list[tuple[str, str]]:
     return out
 
 
-def write_year(raw: Path, pemohon, wajib_pajak) -> None:
+def write_year(raw: Path, pemohon, wajib_pajak, lain=()) -> None:
+    """The year's files. ``lain``: the people of the extra columns a section might add
+    (``Nomor Induk Kependudukan``, ``Pemohon``, a note ``a.n. <name> NIK <nik>``); every
+    eleventh row has a NIK typed under ``Kel`` (rejected, its reason quoting it)."""
     (raw / "layanan/2024").mkdir(parents=True)
-    lines = ["No Register;Tanggal;Jenis;Kel;Status;NIK;Nama;NIK Suami;Nama Ayah"]
+    lines = ["No Register;Tanggal;Jenis;Kel;Status;NIK;Nama;NIK Suami;Nama Ayah"
+             ";Nomor Induk Kependudukan;Pemohon;Catatan"]  # fmt: skip
     for i, (nik, name) in enumerate(pemohon):
         kel = "Banjarsari" if i % 7 else "Metro Pusat"  # some rows rejected: values kept
         spouse_nik, spouse = pemohon[-1 - i]
-        lines.append(f"R-{i};0{1 + i % 9}/03/2024;KK;{kel};Selesai;{nik};{name};{spouse_nik};{spouse}")
+        other_nik, other = lain[i % len(lain)] if lain else ("", "")
+        note = f"a.n. {other} NIK {other_nik}" if lain else ""
+        kel = other_nik if lain and i % 11 == 3 else kel
+        lines.append(f"R-{i};0{1 + i % 9}/03/2024;KK;{kel};Selesai;{nik};{name}"
+                     f";{spouse_nik};{spouse};{other_nik};{other};{note}")  # fmt: skip
     (raw / "layanan/2024/register.csv").write_text("\n".join(lines), encoding="utf-8")
     (raw / "pbb_dhkp/2024").mkdir(parents=True)
     lines = ["NOP,Kelurahan,Nama WP,Ketetapan"]
@@ -71,8 +80,9 @@ def run_in_process(env: dict, monkeypatch, capfd) -> bytes:
 def test_no_nik_or_name_is_written_anywhere(tmp_path, hash_key, monkeypatch, capfd):
     pemohon = people(60, 1)
     wajib_pajak = people(40, 2)
+    lain = people(12, 3)
     data = tmp_path / "data"
-    write_year(data / "raw", pemohon, wajib_pajak)
+    write_year(data / "raw", pemohon, wajib_pajak, lain)
     env = {
         **os.environ,
         "IKU_DATA_DIR": str(data),
@@ -92,7 +102,7 @@ def test_no_nik_or_name_is_written_anywhere(tmp_path, hash_key, monkeypatch, cap
         output = run.stdout + run.stderr
         assert b"tidak antar-run" in output  # says hashes don't link runs
 
-    secrets = [nik for nik, _ in pemohon] + [n for _, n in pemohon + wajib_pajak]
+    secrets = [nik for nik, _ in pemohon + lain] + [n for _, n in pemohon + wajib_pajak + lain]
     needles = [s.encode() for s in secrets] + [s.encode("utf-16-le") for s in secrets]
     written = [p for p in tmp_path.rglob("*") if p.is_file() and "raw" not in p.parts]
     assert any(p.suffix == ".xlsx" for p in written)

@@ -1,7 +1,9 @@
 """What an analyst sees of a run in the Dagster UI: counts, previews, reasons.
 
 Only masked values reach metadata: staged frames are masked by the reader, and the
-rejection previews show file, row, column and reason, not the row's values.
+rejection previews show file, row, column and reason, not the row's values. Every text
+shown is scrubbed once more as it is written (docs/data-contract.md §6): a NIK in it
+(``187203******0001``), or a name after ``a.n.``, is masked, whatever built it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import dagster as dg
 import pandas as pd
 
 from iku_pipeline.model import Staged
+from iku_pipeline.sources import masking
 from iku_pipeline.sources.schemas import SCHEMAS
 
 PREVIEW_ROWS = 10
@@ -20,9 +23,13 @@ def _md_table(frame: pd.DataFrame) -> str:
         return "_(tidak ada)_"
     head = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "---|" * len(frame.columns)
+    # A few rows (previews, counts): every cell's text scrubbed at once (§6).
+    cells = masking.scrub_texts(
+        [str(v).replace("|", "/").replace("\n", " ") for v in frame.to_numpy(object).ravel()]
+    )
+    width = len(frame.columns)
     body = [
-        "| " + " | ".join(str(v).replace("|", "/").replace("\n", " ") for v in row) + " |"
-        for row in frame.itertuples(index=False, name=None)
+        "| " + " | ".join(cells[i : i + width]) + " |" for i in range(0, len(cells), width)
     ]
     return "\n".join([head, rule, *body])
 
@@ -92,6 +99,7 @@ def staged_metadata(staged: dict[int, Staged]) -> dict:
     unmapped: dict[str, int] = {}
     for _, s in years:
         for name, n in s.laporan.info.get("jenis_layanan_tidak_dikenal", {}).items():
+            name = masking.scrub_text(str(name))  # a value of the file (§6)
             unmapped[name] = unmapped.get(name, 0) + n
     return {
         "dagster/row_count": int(per_tahun["diterima"].sum()),

@@ -12,10 +12,14 @@ column only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from iku_pipeline.model import FILE, ROW
 from iku_pipeline.sources.specs import (
+    NOT_A_NAME_WORDS,
+    NOT_PERSONAL_HEADERS,
+    PERSON_HEADER_WORDS,
     PERSONAL_HEADER_WORDS,
     Kind,
     Layout,
@@ -24,6 +28,7 @@ from iku_pipeline.sources.specs import (
 )
 
 HEADER_SEARCH_ROWS = 10
+_NOT_A_WORD = re.compile(r"[\W_]+")  # what separates a header's words (§6)
 
 Records = list[tuple[int, list]]  # (row number as a spreadsheet shows it, cells)
 
@@ -134,11 +139,19 @@ def missing_header_message(records: Records, spec: SourceSpec) -> str:
 
 
 def personal_kind_of_extra(header: str) -> Kind | None:
-    """§6: an extra column whose header names personal data is masked as that kind."""
-    normal = normalise_header(header)
-    for kind, pattern in PERSONAL_HEADER_WORDS.items():
-        if pattern.search(normal):
-            return kind
+    """§6: an extra column whose header names personal data is masked as that kind: an
+    identity number as a NIK; a name (``nama``, or a person such as ``Pemohon`` without
+    another of their details named) as a name; not the name of a place, a thing or the
+    office's staff (``specs.NOT_PERSONAL_HEADERS``)."""
+    words = " ".join(_NOT_A_WORD.sub(" ", normalise_header(header)).split())
+    if PERSONAL_HEADER_WORDS[Kind.NIK].search(words):
+        return Kind.NIK
+    if NOT_PERSONAL_HEADERS.fullmatch(words):
+        return None
+    if PERSONAL_HEADER_WORDS[Kind.NAMA].search(words):
+        return Kind.NAMA
+    if PERSON_HEADER_WORDS.search(words) and not NOT_A_NAME_WORDS.search(words):
+        return Kind.NAMA
     return None
 
 

@@ -35,7 +35,7 @@ from iku_pipeline.sources.headers import (
     personal_kind_of_extra,
 )
 from iku_pipeline.sources.parsers import empty_cells
-from iku_pipeline.sources.specs import PERSONAL_KINDS, Layout, SourceSpec
+from iku_pipeline.sources.specs import Kind, Layout, SourceSpec
 
 EXTENSIONS = (".csv", ".xlsx")
 ROW = "_baris"  # row number as a spreadsheet shows it
@@ -572,16 +572,16 @@ def _file_rows(
     """FileRows of a tidied frame, its personal data masked."""
     columns = header.columns(spec)
     present = set(header.mapping.values())
-    # §6: personal data never leaves the reader in clear. A layout's personal column
-    # keeps its hash under the contract column it is staged as (``nama_wp_hash``).
+    # §6: personal data never leaves the reader in clear (``masking.protect``): each
+    # column by its kind, an extra one as free text unless its header names personal
+    # data. A layout's personal column keeps its hash under the contract column it is
+    # staged as (``nama_wp_hash``).
+    plan = {}
     for name in order:
         column = columns.column(name) if name in present else None
         kind = column.kind if column is not None else personal_kind_of_extra(headers[name])
-        if kind in PERSONAL_KINDS:
-            masked, hashed = masking.mask_column(frame[name], kind, key)
-            frame[name] = masked
-            hash_of = column.staged_as if column is not None and column.staged_as else name
-            frame[f"{hash_of}_hash"] = hashed
+        plan[name] = (kind or Kind.TEXT, column.staged_as if column and column.staged_as else name)
+    masking.protect(frame, plan, key)
 
     frame = frame.reset_index(drop=True)
     return FileRows(

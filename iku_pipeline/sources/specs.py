@@ -333,11 +333,40 @@ SOURCES: dict[str, SourceSpec] = {
 # Sources read before the ones that reference them.
 SOURCE_ORDER = tuple(SOURCES)
 
-# Extra (unlisted) columns whose header looks like personal data are masked too: a
-# section may add "NIK Suami" or "Nama Ayah" to an export without warning. SISMIOP names
-# the taxpayer NM_WP(_SPPT) and may export NPWP_SPPT (an individual's NPWP is the NIK)
-# and SUBJEK_PAJAK_ID (usually the NIK) beside a layout's own columns (§9).
+# Extra (unlisted) columns whose header looks like personal data are masked too (§6): a
+# section may add "NIK Suami", "Nama Ayah", "Nomor Induk Kependudukan" or "Pemohon" to an
+# export without warning. SISMIOP names the taxpayer NM_WP(_SPPT) and may export NPWP_SPPT
+# (an individual's NPWP is the NIK) and SUBJEK_PAJAK_ID (usually the NIK) beside a
+# layout's own columns (§9). A header is matched on its words: folded as in §2.3, any
+# character but a letter or digit separating them ("NIK/KTP" is "nik ktp").
 PERSONAL_HEADER_WORDS = {
-    Kind.NIK: re.compile(r"\b(nik|no ktp|nomor ktp|ktp|no kk|nomor kk|kk|npwp|subjek pajak id)\b"),
-    Kind.NAMA: re.compile(r"\b(nama|nm wp)\b"),
+    # An identity number: masked (and hashed) as a NIK.
+    Kind.NIK: re.compile(
+        r"\b(nik|ktp|kk|kartu keluarga|npwp|pokok wajib pajak|subjek pajak id"
+        r"|induk kependudukan|identitas|paspor|(no|nomor|nomer|id) (penduduk|pemohon))\b"
+    ),
+    # A person's name: masked (and hashed) as a name.
+    Kind.NAMA: re.compile(r"\b(nama|nm)\b"),
 }
+# A header naming a person without the word "nama" ("Pemohon", "Wajib Pajak", "Pemilik")
+# is their name, unless it names one of their other details ("Alamat Pemohon", "Jumlah
+# Penduduk", "NOP WP"): those stay as written, as the contract's columns do.
+PERSON_HEADER_WORDS = re.compile(
+    r"\b(pemohon|pemilik|penduduk|wajib pajak|wp|pelapor|terlapor|pihak|kuasa|ahli waris"
+    r"|kepala keluarga|suami|istri|ayah|ibu|pengusul|petugas|operator|verifikator|pejabat)\b"
+)
+NOT_A_NAME_WORDS = re.compile(
+    r"\b(alamat|jalan|jln|jl|blok|kav|rt|rw|kelurahan|kel|desa|kecamatan|kec|kota|kabupaten"
+    r"|kab|provinsi|pos|jumlah|jml|jenis|status|tanggal|tgl|lahir|tahun|thn|nop|objek|luas"
+    r"|umur|usia|pekerjaan|agama|telp|telepon|hp)\b"
+)
+# "nama" of a place or a thing is no person's name (the whole header, e.g. "Nama
+# Kelurahan", "Nama Desa/Kelurahan"). The office's staff ("Petugas", "Nama Petugas") are
+# people too and are masked as names: §6 names applicants and taxpayers, but a clerk's
+# name is often a citizen's name as well, and who handled a row is kept by its hash.
+NOT_PERSONAL_HEADERS = re.compile(
+    r"(nama|nm) (kelurahan|kel|desa|kecamatan|kec|kabupaten|kab|kota|provinsi|propinsi"
+    r"|jalan|jln|dusun|lingkungan|lokasi|wilayah|daerah|layanan|pelayanan|jenis layanan"
+    r"|kegiatan|usulan|program|bidang|dokumen|berkas|surat|instansi|dinas|opd|unit|seksi"
+    r"|kantor|bank|objek pajak|op)( desa| kelurahan)*"
+)

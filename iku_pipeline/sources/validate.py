@@ -35,7 +35,7 @@ from iku_pipeline.model import (
     Wilayah,
     empty_rejected,
 )
-from iku_pipeline.sources import layouts, parsers, threads
+from iku_pipeline.sources import layouts, masking, parsers, threads
 from iku_pipeline.sources.accepted import DERIVED, accepted_part
 from iku_pipeline.sources.columns import NONE, first_of, parse_columns
 from iku_pipeline.sources.keys import KeySet, duplicated, is_in, nop_numbers, sorted_search
@@ -48,7 +48,7 @@ from iku_pipeline.sources.readers import (
     list_files,
     read_file,
 )
-from iku_pipeline.sources.specs import SOURCES, Column, Kind, SourceSpec
+from iku_pipeline.sources.specs import PERSONAL_KINDS, SOURCES, Column, Kind, SourceSpec
 
 # A source-specific rule: (parsed values, year) -> {column: reasons, at the failing rows}
 RowRule = Callable[[pd.DataFrame, int], dict[str, pd.Series]]
@@ -95,10 +95,11 @@ def stage_source(
         try:
             rows = read_file(path, spec, key, limits)
         except FileFailed as e:
-            report.gagal = e.sebab
+            report.gagal = masking.scrub_text(e.sebab)  # §6: a cause may quote a cell
             continue
         except Exception as e:  # nothing may end in an unexplained crash
-            report.gagal = f"berkas tidak dapat dibaca ({type(e).__name__}: {e})"
+            cause = f"berkas tidak dapat dibaca ({type(e).__name__}: {e})"
+            report.gagal = masking.scrub_text(cause)
             continue
         report.baris_kosong = rows.blank_rows
         report.dibaca = len(rows.frame)
@@ -490,7 +491,15 @@ def _rejected_records(
     frame = rows.frame
     at = np.flatnonzero(bad)
     names = [rows.headers[c] for c in rows.order]
-    shown = [_shown(frame[c], at) for c in rows.order]
+    # §6, again on the rows shown (the reader masked them): a NIK, or a name after a
+    # marker, in any cell but a key's, a NOP's and the masked personal columns'.
+    spec = SOURCES[sumber]
+    kept = {
+        c.name
+        for c in (*spec.columns, *(rows.layout.columns if rows.layout else ()))
+        if c.kind in masking.KEPT_KINDS | PERSONAL_KINDS
+    } | {c for c in rows.order if f"{c}_hash" in frame}
+    shown = [_shown(frame[c], at, scrub=c not in kept) for c in rows.order]
     if not rows.order:
         isi = ["{}"] * len(at)
     elif len(set(names)) == len(names) and all(isinstance(n, str) for n in names):
@@ -509,7 +518,7 @@ def _rejected_records(
             "berkas": frame[FILE].to_numpy(dtype=object)[at],
             "baris": frame[ROW].to_numpy()[at].astype("int64"),
             "kolom": _in_row_order(kolom),
-            "alasan": _in_row_order(alasan),
+            "alasan": _reasons_shown(_in_row_order(alasan), _in_row_order(kolom), kept),
             "isi_baris": isi,
         }
     )
@@ -524,13 +533,28 @@ def _in_row_order(found: pd.Series) -> np.ndarray:
 _json_text = json.encoder.encode_basestring  # a str as json.dumps(ensure_ascii=False) writes it
 
 
-def _shown(cells: pd.Series, at: np.ndarray) -> list[str]:
+def _shown(cells: pd.Series, at: np.ndarray, scrub: bool = False) -> list[str]:
     """``parsers.display`` of the cells at positions ``at``: for text, the cell trimmed
-    (in Arrow, whose whitespace is ``str.strip``'s), an empty cell ""."""
+    (in Arrow, whose whitespace is ``str.strip``'s), an empty cell ""; with ``scrub``,
+    NIKs and names after a marker masked (§6)."""
     if cells.dtype == parsers.TEXT:
         text = pc.utf8_trim_whitespace(pc.take(parsers.arrow(cells), pa.array(at)))
-        return pc.fill_null(text, "").to_pylist()
-    return [parsers.display(v) for v in cells.to_numpy(dtype=object)[at]]
+        text = pc.fill_null(text, "")
+        scrubbed = masking.scrub_array(text) if scrub else None
+        return (text if scrubbed is None else scrubbed).to_pylist()
+    shown = [parsers.display(v) for v in cells.to_numpy(dtype=object)[at]]
+    return masking.scrub_texts(shown) if scrub else shown
+
+
+def _reasons_shown(alasan: np.ndarray, kolom: np.ndarray, kept: set[str]) -> np.ndarray:
+    """The reasons, a NIK or a name after a marker masked in each (§6: a reason quotes
+    the failing cell), except where it quotes a key or a NOP: a duplicate's (kolom "")
+    and a key's, NOP's or reference's, whose values are kept as written."""
+    scrub = np.flatnonzero([k != "" and k not in kept for k in kolom])
+    if len(scrub):
+        alasan = alasan.copy()
+        alasan[scrub] = np.array(masking.scrub_texts(list(alasan[scrub])), dtype=object)
+    return alasan
 
 
 # ---------------------------------------------------------------- a source not delivered
