@@ -139,16 +139,29 @@ class IkuPaths(dg.ConfigurableResource):
 
     @contextlib.contextmanager
     def exports(self) -> Iterator[Path]:
-        """The local folder to write the exported files into: ``output`` itself, or for a
-        URL a new temporary folder whose files are uploaded to it once all are written
-        (each upload replaces its object whole); nothing is uploaded after an error."""
+        """The local folder to write the exported files into: a new temporary folder
+        whose files replace those of ``output`` once all are written (each by a rename,
+        a reader sees the old file or the new one), or are uploaded to it for a URL
+        (each upload replaces its object whole). After an error nothing is replaced: a
+        disk that fills at the fourth file leaves every old file as it was."""
         location = self.output_location
-        if not is_url(location):
-            yield Path(location)
+        if is_url(location):
+            with tempfile.TemporaryDirectory(prefix="iku-exports-") as tmp:
+                yield Path(tmp)
+                _upload(Path(tmp), location)
             return
-        with tempfile.TemporaryDirectory(prefix="iku-exports-") as tmp:
-            yield Path(tmp)
-            _upload(Path(tmp), location)
+        folder = Path(location)
+        folder.mkdir(parents=True, exist_ok=True)
+        # Inside the output folder: on its file system, so each file is renamed into place.
+        staging = Path(tempfile.mkdtemp(prefix=".iku-berkas-", dir=folder))
+        try:
+            yield staging
+            for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+                target = folder / path.relative_to(staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _run_years(run) -> frozenset[str] | None:

@@ -292,6 +292,30 @@ def test_a_folder_that_cannot_be_written_keeps_the_old_files(
     assert "gagal" in line and str(out) in line
 
 
+def test_a_disk_that_fills_at_the_last_file_keeps_every_old_file(data_dir, tmp_path, monkeypatch):
+    """The five-year workbook is written last: the disk full there, no file of the run
+    replaces an old one (they are written aside and renamed into place once all are)."""
+    url = f"sqlite:///{tmp_path / 'iku.sqlite'}"
+    assert run_job(data_dir, url).success
+    out = data_dir / "published"
+    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        if "2021-2025.xlsx" in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_fsync(fd)
+
+    (data_dir / "raw" / "konflik" / "2023" / "konflik_2023.xlsx").unlink()  # new figures
+    monkeypatch.setattr(layout.os, "fsync", fsync)
+    result = run_job(data_dir, url)
+    monkeypatch.undo()
+    assert not result.success
+    [failure] = events(result, "STEP_FAILURE")
+    assert "disk penuh" in failure.event_specific_data.error.message
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old
+
+
 def test_the_proxy_relays_untouched_when_not_armed(pg):
     direct, through, proxy = pg
     engine = make_engine(through)
