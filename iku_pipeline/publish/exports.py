@@ -30,6 +30,7 @@ from iku_pipeline.publish.penandatangan import read_penandatangan, ttd_dokumen
 from iku_pipeline.publish.targets import (
     PREDIKAT_FILE,
     TARGET_FILE,
+    _empty_targets,
     read_predikat_bands,
     read_targets,
     read_targets_triwulan,
@@ -178,10 +179,8 @@ def _targets_not_run(
 ) -> pd.DataFrame:
     """``kode, tahun, target`` of ``reference/target_iku.csv`` for the ``years`` not in
     ``published``."""
-    targets = read_targets(reference_dir / TARGET_FILE) if reference_dir is not None else None
-    if targets is None or targets.empty:
-        return pd.DataFrame({"kode": [], "tahun": [], "target": []}).astype(
-            {"kode": object, "tahun": "int64", "target": "float64"}
-        )
+    if reference_dir is None:
+        return _empty_targets()
+    targets = read_targets(reference_dir / TARGET_FILE)
     wanted = [int(y) for y in years if int(y) not in published]
     return targets[targets["tahun"].isin(wanted)].reset_index(drop=True)

@@ -92,7 +92,7 @@ def write_matriks_periode_csv(
                 "" if t["tambahan"] or (tahun, t["kode"]) not in belum
                 else _number(belum[(tahun, t["kode"])], t["satuan"], decimal)
                 for t in texts
-            ][: len(wide)]
+            ][: len(wide)]  # no row at all when no year of the period is run
             continue
         year = _year_frame(matriks_all[matriks_all["tahun"] == tahun], decimal)
         year = year[[*_TEXT_HEADERS, *_YEAR_HEADERS]]

@@ -141,8 +141,8 @@ def missing_header_message(records: Records, spec: SourceSpec) -> str:
 def personal_kind_of_extra(header: str) -> Kind | None:
     """§6: an extra column whose header names personal data is masked as that kind: an
     identity number as a NIK; a name (``nama``, or a person such as ``Pemohon`` without
-    another of their details named) as a name; not the name of a place, a thing or the
-    office's staff (``specs.NOT_PERSONAL_HEADERS``)."""
+    another of their details named, the office's staff included) as a name; not the name
+    of a place or a thing (``specs.NOT_PERSONAL_HEADERS``)."""
     words = " ".join(_NOT_A_WORD.sub(" ", normalise_header(header)).split())
     if PERSONAL_HEADER_WORDS[Kind.NIK].search(words):
         return Kind.NIK
